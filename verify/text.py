@@ -1,0 +1,74 @@
+"""Sentence spans (syntok) and language detection shared by claim and passage splitting."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WS = re.compile(r"\s+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences in `text`; text[start:end] is the sentence, trimmed."""
+    from syntok import segmenter
+
+    spans: list[tuple[int, int]] = []
+    for paragraph in segmenter.analyze(text):
+        for sentence in paragraph:
+            tokens = [t for t in sentence if t.value]
+            if not tokens:
+                continue
+            start = tokens[0].offset
+            end = tokens[-1].offset + len(tokens[-1].value)
+            # syntok counts an opening quote as spacing of the first token; keep it in the span.
+            while start > 0 and text[start - 1] in "\"'„“”‚‘«»(":
+                start -= 1
+            while end < len(text) and text[end] in "\"'“”‘’«»)":
+                end += 1
+            spans.append((start, end))
+    return _merge_fragments(text, spans)
+
+
+def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    # syntok splits after German ordinals/abbreviations it does not know ("1. Februar", "Mrd.");
+    # a fragment that starts lower-case continues the previous sentence.
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        first = text[start:end].lstrip("\"'„“”‚‘«»(")[:1]
+        if merged and first and (first.islower() or first.isdigit() and text[merged[-1][1] - 1] != "."):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def normalize_space(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+_GERMAN_HINTS = re.compile(
+    r"\b(der|die|das|und|ist|nicht|mit|für|von|ein|eine|dem|den|wurde|werden|sich|auf|bei|zum|zur|über)\b",
+    re.IGNORECASE,
+)
+_ENGLISH_HINTS = re.compile(r"\b(the|and|is|not|with|for|of|a|an|was|were|has|have|on|at|to|by|its)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def detect_language(text: str) -> str:
+    """'de' or 'en' (the languages verify supports), else langid's best guess."""
+    if not text.strip():
+        return "en"
+    try:
+        import py3langid as langid
+
+        lang, _ = langid.classify(text)
+    except Exception:  # langid is a nicety; the word-count fallback below always answers
+        lang = ""
+    if lang in ("de", "en"):
+        return lang
+    # Short or noisy text: count function words; ties go to English.
+    de = len(_GERMAN_HINTS.findall(text))
+    en = len(_ENGLISH_HINTS.findall(text))
+    if de or en:
+        return "de" if de > en else "en"
+    return lang or "en"
