@@ -53,6 +53,41 @@ def _stance(hit: Hit, judgements: Sequence[Judgement], th: Thresholds) -> Stance
     return Stance(hit, support, contradiction, reason)
 
 
+def _cancel_confirmed(
+    hits: Sequence[Hit], judgements: dict[str, list[Judgement]], th: Thresholds
+) -> dict[str, list[Judgement]]:
+    """Drop a value mismatch when another relevant passage states the claim's value.
+
+    "$50 billion" in the claim is not contradicted by a passage about a $183 billion valuation
+    when another passage confirms the $50 billion: the two passages speak of different things."""
+    confirmed = {
+        v
+        for h in hits
+        if h.score >= th.min_retrieval
+        for j in judgements.get(h.passage.id, [])
+        if j.judge == "rules"
+        for v in j.matched
+    }
+    if not confirmed:
+        return judgements
+    out: dict[str, list[Judgement]] = {}
+    for pid, js in judgements.items():
+        fixed = []
+        for j in js:
+            if j.judge == "rules" and j.mismatched:
+                left = [v for v in j.mismatched if v not in confirmed]
+                if not left:
+                    j = j.model_copy(update={"contradiction": 0.0, "neutral": 1.0, "mismatched": [],
+                                             "reason": "values differ, but other evidence states the claim's"})
+                elif len(left) < len(j.mismatched):
+                    reasons = [r for r in j.reason.split("; ") if any(r.startswith(v.split(" ", 1)[0]) and
+                                                                       v.split(" ", 1)[1] in r for v in left)]
+                    j = j.model_copy(update={"mismatched": left, "reason": "; ".join(reasons) or j.reason})
+            fixed.append(j)
+        out[pid] = fixed
+    return out
+
+
 def _cite(stance: Stance, label: Label) -> Citation:
     p = stance.hit.passage
     return Citation(
@@ -87,6 +122,7 @@ def aggregate(
     claim: Claim, hits: Sequence[Hit], judgements: dict[str, list[Judgement]], th: Thresholds
 ) -> Verdict:
     """`judgements` maps passage id -> that passage's judgements from every judge."""
+    judgements = _cancel_confirmed(hits, judgements, th)
     stances = [_stance(h, judgements.get(h.passage.id, []), th) for h in hits]
     best_rel = max((h.score for h in hits), default=0.0)
     pro = max(stances, key=lambda s: s.support, default=None)
@@ -132,7 +168,14 @@ def aggregate(
 
     # Citations: the deciding passage first, then the rest by retrieval score.
     ordered = sorted(stances, key=lambda s: (s is not lead, -s.hit.score))
-    citations = [_cite(s, _stance_label(s, th)) for s in ordered[:MAX_CITATIONS] if s.hit.score > 0]
+    citations, docs = [], set()
+    for s in ordered:  # one citation per document: overlapping windows of one source say the same
+        if s.hit.score <= 0 or s.hit.passage.doc_id in docs:
+            continue
+        docs.add(s.hit.passage.doc_id)
+        citations.append(_cite(s, _stance_label(s, th)))
+        if len(citations) == MAX_CITATIONS:
+            break
     return Verdict(
         claim=claim,
         label=label,

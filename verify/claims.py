@@ -266,6 +266,10 @@ def organisations_from_passages(texts: Iterable[str]) -> set[str]:
     for text in texts_list:
         for m in re.finditer(r"(?<=[a-z,] )([A-Z][a-zA-Z]{2,}[a-zA-Z]*)\b", text):
             counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    for text in texts_list:  # sentence-initial names count once they are seen mid-sentence too
+        for m in re.finditer(r"(?:^|[.!?]\s+)([A-Z][a-zA-Z]{2,})\b", text):
+            if m.group(1) in counts:
+                counts[m.group(1)] += 1
     common = {"The", "This", "That", "It", "In", "On", "At", "For", "And", "But", "US", "AI", "CEO"}
     # A capitalised word right after another is a surname or the tail of a place ("Dario Amodei", "New York").
     tails: dict[str, int] = {}

@@ -14,25 +14,56 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+def _value_key(text: str) -> str:
+    """'amount differs: 5 billion USD (claim) vs ...' and 'amount 5 billion USD' -> 'amount 5 billion USD'."""
+    if " differs: " in text:
+        word, rest = text.split(" differs: ", 1)
+        return f"{word} {rest.split(' (claim)', 1)[0]}"
+    return text
+
+
 class RuleJudge:
     """Compares quantities, currencies, years, dates and places between a claim and a passage.
 
-    It only speaks when the claim states a checkable value: a value of the same kind that
-    differs is a contradiction; all values found is (weak) support; otherwise neutral.
+    It reads the passage sentence by sentence and lets a differing value count only in a
+    sentence about the same organisation as the claim: "Meta pledged $600 billion" is not
+    contradicted by "Anthropic invests $50 billion" in the same passage.
     """
 
     name = "rules"
 
+    def __init__(self, organisations: Sequence[str] = ()):
+        self.organisations = [o for o in organisations if len(o) > 2]
+
+    def _orgs_in(self, text: str) -> set[str]:
+        low = text.lower()
+        return {o for o in self.organisations if o.lower() in low}
+
     def judge(self, pairs: Sequence[tuple[Claim, Passage]]) -> list[Judgement]:
         from verify.numbers import compare
+        from verify.text import sentence_spans
 
         out = []
+        sentence_cache: dict[str, list[str]] = {}
         for claim, passage in pairs:
-            cmp = compare(claim.text, passage.text, claim.language or "en", passage.language or "en")
-            if cmp.mismatches:
-                # More of the claim's values contradicted -> stronger; one mismatch is already strong
-                # because the compare only fires when the passage states a value of the same kind.
-                share = len(cmp.mismatches) / max(cmp.claim_facts, 1)
+            c_lang, p_lang = claim.language or "en", passage.language or "en"
+            whole = compare(claim.text, passage.text, c_lang, p_lang)
+            matched = [_value_key(m) for m in whole.matches]
+            mismatches: list[str] = []
+            if whole.mismatches:
+                claim_orgs = self._orgs_in(claim.text)
+                if passage.id not in sentence_cache:
+                    sentence_cache[passage.id] = [passage.text[a:b] for a, b in sentence_spans(passage.text)]
+                for sentence in sentence_cache[passage.id]:
+                    if claim_orgs and not claim_orgs & self._orgs_in(sentence):
+                        continue
+                    for m in compare(claim.text, sentence, c_lang, p_lang).mismatches:
+                        if _value_key(m) not in matched and m not in mismatches:
+                            mismatches.append(m)
+            if mismatches:
+                # One mismatch is already strong: compare() only fires when the sentence states a
+                # value of the same kind; more of the claim's values contradicted -> stronger.
+                share = len(mismatches) / max(whole.claim_facts, 1)
                 contradiction = min(0.95, 0.75 + 0.2 * share)
                 out.append(
                     Judgement(
@@ -41,22 +72,25 @@ class RuleJudge:
                         entailment=0.0,
                         neutral=1.0 - contradiction,
                         contradiction=contradiction,
-                        reason="; ".join(cmp.mismatches),
+                        reason="; ".join(mismatches),
+                        matched=matched,
+                        mismatched=[_value_key(m) for m in mismatches],
                     )
                 )
-            elif cmp.claim_facts and cmp.matched_facts == cmp.claim_facts:
+            elif whole.claim_facts and whole.matched_facts == whole.claim_facts:
                 out.append(
                     Judgement(
                         passage_id=passage.id,
                         judge=self.name,
                         entailment=0.6,
                         neutral=0.4,
-                        contradiction=0.0,
-                        reason="evidence states the same " + ", ".join(cmp.matches),
+                        reason="evidence states the same " + ", ".join(whole.matches),
+                        matched=matched,
                     )
                 )
             else:
-                out.append(Judgement(passage_id=passage.id, judge=self.name, reason="no comparable values"))
+                out.append(Judgement(passage_id=passage.id, judge=self.name, reason="no comparable values",
+                                     matched=matched))
         return out
 
 
@@ -142,11 +176,13 @@ def default_nli_folder() -> Path | None:
     return ensure_judge()
 
 
-def make_judges(names: Sequence[str], nli_model: str | None = None, batch_size: int = 32) -> list:
+def make_judges(
+    names: Sequence[str], nli_model: str | None = None, batch_size: int = 32, organisations: Sequence[str] = ()
+) -> list:
     judges: list = []
     for name in names:
         if name == "rules":
-            judges.append(RuleJudge())
+            judges.append(RuleJudge(organisations))
         elif name == "nli":
             folder = Path(nli_model) if nli_model else default_nli_folder()
             if folder is None:

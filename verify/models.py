@@ -101,6 +101,9 @@ class Judgement(Frozen):
     neutral: float = 1.0
     contradiction: float = 0.0
     reason: str = ""
+    # Rule judge only: the claim's values this passage states ("amount 50 billion USD") or contradicts.
+    matched: list[str] = Field(default_factory=list)
+    mismatched: list[str] = Field(default_factory=list)
 
     @property
     def label(self) -> Label:

@@ -138,8 +138,9 @@ class Verifier:
         encoder = make_encoder(settings.encoder, batch_size=settings.batch_size)
         store, problems, _ = ensure_index(settings, encoder, progress=progress)
         retriever = HybridRetriever(store, encoder, dense_weight=settings.thresholds.dense_weight)
-        judges = make_judges(settings.judges, settings.nli_model, batch_size=settings.batch_size)
         orgs = organisations_from_passages(p.text for p in store.passages if p.language == "en")
+        judges = make_judges(settings.judges, settings.nli_model, batch_size=settings.batch_size,
+                             organisations=sorted(orgs))
         return cls(
             retriever,
             judges,
