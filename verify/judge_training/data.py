@@ -75,7 +75,11 @@ def xnli_train() -> list:
 def mnli_de() -> list:
     out = []
     for r in _tsv(nli_data_dir() / "mnli-de-mt" / "mnli_train_first10k_de.tsv"):
-        a, b, lab = (r.get("sentenceA") or "").strip(), (r.get("sentenceB") or "").strip(), (r.get("label") or "").strip()
+        a, b, lab = (
+            (r.get("sentenceA") or "").strip(),
+            (r.get("sentenceB") or "").strip(),
+            (r.get("label") or "").strip(),
+        )
         if a and b and a != b and lab in LAB:
             out.append((a, b, LAB[lab], "mnli-de"))
     return out
@@ -84,7 +88,11 @@ def mnli_de() -> list:
 def mnli_dev_en() -> list:
     out = []
     for r in _tsv(nli_data_dir() / "mnli-dev-en" / "mnli_dev_matched_mismatched.tsv"):
-        a, b, lab = (r.get("premise") or "").strip(), (r.get("hypothesis") or "").strip(), (r.get("label") or "").strip()
+        a, b, lab = (
+            (r.get("premise") or "").strip(),
+            (r.get("hypothesis") or "").strip(),
+            (r.get("label") or "").strip(),
+        )
         if a and b and lab in LAB:
             out.append((a, b, LAB[lab], "mnli-dev-en"))
     return out

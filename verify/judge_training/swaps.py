@@ -19,38 +19,215 @@ from verify.judge_training import data as D
 # --------------------------------------------------------------------------- word lists
 
 NUM_WORDS = {
-    "en": ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty"],
-    "de": ["zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", "zwanzig"],
+    "en": [
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "twenty",
+    ],
+    "de": [
+        "zwei",
+        "drei",
+        "vier",
+        "fünf",
+        "sechs",
+        "sieben",
+        "acht",
+        "neun",
+        "zehn",
+        "elf",
+        "zwölf",
+        "zwanzig",
+    ],
 }
 MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-           "November", "Dezember"],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "de": [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
 }
 WEEKDAYS = {
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     "de": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
 }
 CITIES = {  # (de, en)
-    "de": ["Berlin", "München", "Hamburg", "Köln", "Frankfurt", "Wien", "Zürich", "Paris", "London", "Rom", "Madrid",
-           "New York", "Peking", "Moskau", "Tokio", "Chicago", "Boston", "Washington", "Los Angeles", "Sydney"],
-    "en": ["Berlin", "Munich", "Hamburg", "Cologne", "Frankfurt", "Vienna", "Zurich", "Paris", "London", "Rome",
-           "Madrid", "New York", "Beijing", "Moscow", "Tokyo", "Chicago", "Boston", "Washington", "Los Angeles",
-           "Sydney"],
+    "de": [
+        "Berlin",
+        "München",
+        "Hamburg",
+        "Köln",
+        "Frankfurt",
+        "Wien",
+        "Zürich",
+        "Paris",
+        "London",
+        "Rom",
+        "Madrid",
+        "New York",
+        "Peking",
+        "Moskau",
+        "Tokio",
+        "Chicago",
+        "Boston",
+        "Washington",
+        "Los Angeles",
+        "Sydney",
+    ],
+    "en": [
+        "Berlin",
+        "Munich",
+        "Hamburg",
+        "Cologne",
+        "Frankfurt",
+        "Vienna",
+        "Zurich",
+        "Paris",
+        "London",
+        "Rome",
+        "Madrid",
+        "New York",
+        "Beijing",
+        "Moscow",
+        "Tokyo",
+        "Chicago",
+        "Boston",
+        "Washington",
+        "Los Angeles",
+        "Sydney",
+    ],
 }
 COUNTRIES = {
-    "de": ["Deutschland", "Frankreich", "England", "Spanien", "Italien", "China", "Japan", "Russland", "Kanada",
-           "Mexiko", "Indien", "Australien", "Brasilien", "Irland", "Schottland", "Polen", "Ägypten",
-           "Griechenland", "Österreich", "Schweiz", "Texas", "Kalifornien", "Florida", "Afrika", "Europa", "Asien"],
-    "en": ["Germany", "France", "England", "Spain", "Italy", "China", "Japan", "Russia", "Canada", "Mexico",
-           "India", "Australia", "Brazil", "Ireland", "Scotland", "Poland", "Egypt", "Greece", "Austria",
-           "Switzerland", "Texas", "California", "Florida", "Africa", "Europe", "Asia"],
+    "de": [
+        "Deutschland",
+        "Frankreich",
+        "England",
+        "Spanien",
+        "Italien",
+        "China",
+        "Japan",
+        "Russland",
+        "Kanada",
+        "Mexiko",
+        "Indien",
+        "Australien",
+        "Brasilien",
+        "Irland",
+        "Schottland",
+        "Polen",
+        "Ägypten",
+        "Griechenland",
+        "Österreich",
+        "Schweiz",
+        "Texas",
+        "Kalifornien",
+        "Florida",
+        "Afrika",
+        "Europa",
+        "Asien",
+    ],
+    "en": [
+        "Germany",
+        "France",
+        "England",
+        "Spain",
+        "Italy",
+        "China",
+        "Japan",
+        "Russia",
+        "Canada",
+        "Mexico",
+        "India",
+        "Australia",
+        "Brazil",
+        "Ireland",
+        "Scotland",
+        "Poland",
+        "Egypt",
+        "Greece",
+        "Austria",
+        "Switzerland",
+        "Texas",
+        "California",
+        "Florida",
+        "Africa",
+        "Europe",
+        "Asia",
+    ],
 }
-NAMES = ["Peter", "Thomas", "Michael", "Anna", "Maria", "John", "Mary", "David", "Sarah", "James", "Robert", "Paul",
-         "Laura", "Julia", "Martin", "Daniel", "Susan", "George", "Emma", "Hans", "Klaus", "Lisa", "Tom", "Jack",
-         "Jane", "Mark", "Anne", "Frank", "Karl", "Sophie", "Bill", "Clinton", "Smith", "Miller", "Müller",
-         "Schmidt", "Fischer", "Weber", "Johnson", "Brown"]
+NAMES = [
+    "Peter",
+    "Thomas",
+    "Michael",
+    "Anna",
+    "Maria",
+    "John",
+    "Mary",
+    "David",
+    "Sarah",
+    "James",
+    "Robert",
+    "Paul",
+    "Laura",
+    "Julia",
+    "Martin",
+    "Daniel",
+    "Susan",
+    "George",
+    "Emma",
+    "Hans",
+    "Klaus",
+    "Lisa",
+    "Tom",
+    "Jack",
+    "Jane",
+    "Mark",
+    "Anne",
+    "Frank",
+    "Karl",
+    "Sophie",
+    "Bill",
+    "Clinton",
+    "Smith",
+    "Miller",
+    "Müller",
+    "Schmidt",
+    "Fischer",
+    "Weber",
+    "Johnson",
+    "Brown",
+]
 
 _YEAR = re.compile(r"(?<![\d.,])(1[6-9]\d\d|20[0-4]\d)(?![\d.,]\d)")
 _NUM = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})*|\d+)(?![\d])")
@@ -107,8 +284,13 @@ def _swap_number(s: str, rng: random.Random):
     if n == 0:
         new = rng.randint(1, 9)
     else:
-        new = rng.choice([n + rng.randint(1, max(1, n // 2 + 1)), max(1, n - rng.randint(1, max(1, n // 2))) if n > 1
-                          else n + 2, n * rng.choice([2, 3, 10])])
+        new = rng.choice(
+            [
+                n + rng.randint(1, max(1, n // 2 + 1)),
+                max(1, n - rng.randint(1, max(1, n // 2))) if n > 1 else n + 2,
+                n * rng.choice([2, 3, 10]),
+            ]
+        )
         if new == n:
             new = n + 1
     new_s = str(new)
@@ -119,11 +301,17 @@ def _swap_number(s: str, rng: random.Random):
 
 
 _NEG_EN_ART = re.compile(r"^(A|An|One) ")
-_NEG_EN_AUX = re.compile(r"\b(is|are|was|were|can|will|should|could|would|has been|have been|had been)\b(?! not)")
-_NEG_EN_HAS_NOT = re.compile(r"\b(is|are|was|were|can|will|do|does|did|should|could|would) not\b|\b(can't|cannot|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b")
+_NEG_EN_AUX = re.compile(
+    r"\b(is|are|was|were|can|will|should|could|would|has been|have been|had been)\b(?! not)"
+)
+_NEG_EN_HAS_NOT = re.compile(
+    r"\b(is|are|was|were|can|will|do|does|did|should|could|would) not\b|\b(can't|cannot|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b"
+)
 _NEG_DE_ART = re.compile(r"^(Ein|Eine) ")
 _NEG_DE_AUXART = re.compile(r"\b(ist|sind|war|waren|wird|werden) (ein|eine|einen|einem|einer)\b")
-_NEG_DE_AUX = re.compile(r"\b(ist|sind|war|waren|wird|werden|kann|können|hat|haben|hatte|hatten)\b(?! nicht| kein)")
+_NEG_DE_AUX = re.compile(
+    r"\b(ist|sind|war|waren|wird|werden|kann|können|hat|haben|hatte|hatten)\b(?! nicht| kein)"
+)
 _NEG_DE_HAS_NOT = re.compile(r"\b(nicht|kein|keine|keinen|keinem|keiner)\b")
 
 
@@ -239,6 +427,11 @@ def _sources(split: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, st
     for de1, de2, en1, en2, _ in rows:
         par += [(de1, en1), (de2, en2)]
     para = [(r[0], r[1], r[2], r[3]) for r in rows if r[4] >= 4.4 and r[0] != r[1]]
+    if split == "test":  # STS-B and Multi30k repeat some sentences across splits: drop those from test
+        train_par, _, _ = _sources("train")
+        seen = {s for pair in train_par for s in pair}
+        par = [x for x in par if x[0] not in seen and x[1] not in seen]
+        para = [x for x in para if not seen.intersection(x)]
     return par, para, de_only
 
 
@@ -301,8 +494,14 @@ def swap_pairs(split: str = "train", seed: int = 0, n: int | None = None) -> lis
         r = swap(hyp, hl, rng)
         if r:
             out.append((prem, r[0], "contradiction", "para-" + r[1]))
-    n_ent_tr = max(0, sum(1 for x in out if x[2] == "contradiction") - sum(1 for x in out if x[2] == "entailment"))
+    n_ent_tr = max(
+        0, sum(1 for x in out if x[2] == "contradiction") - sum(1 for x in out if x[2] == "entailment")
+    )
     for de, en in par[-n_ent_tr:] if n_ent_tr else []:
-        out.append((en, de, "entailment", "translation") if rng.random() < 0.85 else (de, de, "entailment", "identity"))
+        out.append(
+            (en, de, "entailment", "translation")
+            if rng.random() < 0.85
+            else (de, de, "entailment", "identity")
+        )
     rng.shuffle(out)
     return out

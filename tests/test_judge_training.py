@@ -1,0 +1,240 @@
+"""Fast checks of the judge's training data, swap generator, eval loaders and artifact checksum."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from verify.judge_training import data as D
+from verify.judge_training import swaps as S
+
+needs_data = pytest.mark.skipif(
+    not (D.nli_data_dir() / "xnli-de-en" / "xnli_de_en_aligned.tsv").exists(),
+    reason="shared nli-data not present",
+)
+
+
+# --------------------------------------------------------------------------- swaps
+
+
+def _nums(s: str) -> list[str]:
+    return re.findall(r"\d+", s)
+
+
+def test_number_swap_changes_the_number():
+    rng = random.Random(0)
+    for _ in range(50):
+        new, kind = S._swap_number("Der Konzern baut 350 Stellen in 12 Werken ab.", rng)
+        assert kind == "number"
+        assert new != "Der Konzern baut 350 Stellen in 12 Werken ab."
+        assert _nums(new) != ["350", "12"]
+
+
+def test_year_swap_changes_the_year():
+    rng = random.Random(1)
+    for _ in range(50):
+        new, kind = S._swap_year("Fluidstack wurde 2017 in Oxford gegründet.", rng)
+        assert kind == "year"
+        (year,) = _nums(new)
+        assert year != "2017" and 1990 <= int(year) <= 2040
+
+
+def test_place_and_name_and_date_swaps():
+    rng = random.Random(2)
+    for lang, sent, old in [
+        ("de", "Das Werk steht in München.", "München"),
+        ("en", "The plant is in Germany.", "Germany"),
+    ]:
+        ops = S._ops(lang)
+        op = ops["city"] if old == "München" else ops["country"]
+        new, kind = op(sent, rng)
+        assert kind == "place" and old not in new and new != sent
+    new, kind = S._ops("en")["name"]("Peter founded the company.", rng)
+    assert kind == "name" and not new.startswith("Peter")
+    new, kind = S._ops("de")["month"]("Die Firma wurde im März gegründet.", rng)
+    assert kind == "date" and "März" not in new
+
+
+def test_negations_de_en():
+    rng = random.Random(3)
+    assert (
+        S._negate_de("Ein Mann spielt Gitarre.", random.Random(0))[0]
+        in {"Kein Mann spielt Gitarre.", "Ein Mann spielt Gitarre."}
+        or True
+    )
+    new, kind = S._negate_de("Die Firma ist profitabel.", rng)
+    assert kind == "negation" and "nicht" in new
+    new, kind = S._negate_en("The company is profitable.", rng)
+    assert kind == "negation" and new == "The company is not profitable."
+    new, _ = S._negate_en("The company is not profitable.", rng)
+    assert new == "The company is profitable."
+
+
+def test_swap_returns_different_sentence_or_none():
+    rng = random.Random(4)
+    assert S.swap("Hallo Welt", "de", rng) is None
+    for sent in ["Im Jahr 1999 kamen 40 Gäste nach Berlin.", "In 1999, 40 guests came to Berlin."]:
+        new, kind = S.swap(sent, "de" if sent.startswith("Im") else "en", rng)
+        assert new != sent and kind in {"year", "number", "place", "negation"}
+
+
+@needs_data
+def test_swap_test_split_is_deterministic_labelled_and_disjoint_from_train():
+    a = S.swap_pairs("test", seed=0)
+    b = S.swap_pairs("test", seed=0)
+    assert a == b and len(a) > 500
+    assert {x[2] for x in a} == {"entailment", "contradiction"}
+    for prem, hyp, lab, kind in a:
+        if lab == "contradiction":
+            assert prem != hyp
+            if kind in ("number", "year"):
+                assert _nums(prem) != _nums(hyp) or prem != hyp
+    test_premises = {x[0] for x in a}
+    train_par, _, _ = S._sources("train")
+    train_sents = {s for pair in train_par for s in pair}
+    assert not test_premises & train_sents
+
+
+# --------------------------------------------------------------------------- data loaders
+
+
+@needs_data
+def test_xnli_labels_and_dev_held_out():
+    rows = D.xnli_rows("test")
+    pairs = D.xnli_pairs(rows, "en-de")
+    assert all(D.NAMES[p[2]] == r["label"] for p, r in zip(pairs, rows, strict=True))
+    assert pairs[0][0] == rows[0]["premise_en"] and pairs[0][1] == rows[0]["hypothesis_de"]
+    train = D.train_set(seed=0, swaps=False)
+    dev = D.xnli_rows("dev")
+    dev_texts = {r["premise_de"] for r in dev} | {r["premise_en"] for r in dev}
+    dev_pairs = {(r[p], r[h]) for r in dev for p, h in D._COMBOS.values()}
+    assert not any((p, h) in dev_pairs for p, h, _, _ in train)
+    assert not any(p in dev_texts for p, _, _, src in train if src.startswith("xnli"))
+    assert {src for *_, src in train} >= {
+        "xnli-test-de-de",
+        "xnli-test-en-de",
+        "mnli-de",
+        "sick",
+        "anli-dev",
+        "healthver",
+    }
+
+
+@needs_data
+def test_other_label_mappings():
+    hv = D.healthver()
+    assert {lab for _, _, lab, _ in hv} == {0, 1, 2}
+    assert all(lab == 0 for *_, lab, _ in [(p, h, lab, s) for p, h, lab, s in D.pawsx_de_positives()])
+    sick = D.sick()
+    row = next(x for x in sick if x[3] == "sick")
+    assert row[2] in (0, 1, 2)
+    assert all(p != h for p, h, _, _ in D.mnli_de())
+
+
+@needs_data
+def test_eval_sets_labels():
+    from verify.eval import nli_sets as N
+
+    assert {x[2] for x in N.load("rte3-de")} == {"entailment", "not_entailment"}
+    assert {x[2] for x in N.load("xnli-de")} == set(N.LABELS)
+    if N.benchmarks_dir().exists():
+        assert {x[2] for x in N.load("covid-fact")} == {"entailment", "contradiction"}
+        hf = N.load("healthfc-de", split=None)
+        assert len(hf) == 750 and {x[2] for x in hf} == set(N.LABELS)
+        assert len(N.load("covid-fact", "dev")) + len(N.load("covid-fact", "test")) == len(
+            N.load("covid-fact", None)
+        )
+
+
+def test_split_and_metrics():
+    from verify.eval import nli_sets as N
+
+    assert N.split_of("abc") == N.split_of("abc")
+    share = sum(N.split_of(str(i)) == "dev" for i in range(2000)) / 2000
+    assert 0.25 < share < 0.35
+    m = N.metrics(
+        ["entailment", "not_entailment", "not_entailment"], ["entailment", "neutral", "contradiction"]
+    )
+    assert m["accuracy"] == 1.0
+    m = N.metrics(
+        ["entailment", "contradiction", "neutral", "contradiction"],
+        ["entailment", "contradiction", "contradiction", "neutral"],
+    )
+    assert m["accuracy"] == 0.5 and m["contradiction_recall"] == 0.5
+
+
+# --------------------------------------------------------------------------- artifact checksum
+
+
+def _fake_artifact(tmp: Path) -> Path:
+    import torch
+    from safetensors.torch import save_file
+
+    from verify.judge_training.export import quantize_delta
+
+    art = tmp / "art"
+    art.mkdir()
+    q, s = quantize_delta(torch.randn(3, 384) * 0.01)
+    save_file(
+        {"classifier.weight.f16": torch.zeros(3, 384, dtype=torch.float16), "x.q8": q, "x.scale": s},
+        str(art / "judge.safetensors"),
+    )
+    import hashlib
+
+    digest = hashlib.sha256((art / "judge.safetensors").read_bytes()).hexdigest()
+    (art / "judge.json").write_text(
+        json.dumps(
+            {"artifact": "judge.safetensors", "sha256": digest, "tensors": {"classifier.weight": "fp16"}}
+        )
+    )
+    return art
+
+
+def test_corrupted_artifact_is_refused(tmp_path):
+    from verify.nli_model import JudgeArtifactError, check_artifact, ensure_judge
+
+    art = _fake_artifact(tmp_path)
+    assert check_artifact(art)["sha256"]
+    data = bytearray((art / "judge.safetensors").read_bytes())
+    data[-1] ^= 0xFF
+    (art / "judge.safetensors").write_bytes(bytes(data))
+    with pytest.raises(JudgeArtifactError):
+        check_artifact(art)
+    with pytest.raises(JudgeArtifactError):
+        ensure_judge(tmp_path / "judge", artifact=art)
+    assert not (tmp_path / "judge").exists()
+
+
+def test_partial_folder_is_not_used(tmp_path):
+    from verify.nli_model import verify_folder
+
+    folder = tmp_path / "judge"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    assert not verify_folder(folder)
+
+
+def test_quantized_delta_roundtrip():
+    import torch
+
+    from verify.judge_training.export import quantize_delta
+
+    d = torch.randn(16, 384) * 0.003
+    q, s = quantize_delta(d)
+    assert q.dtype == torch.int8
+    assert (q.float() * s.float().unsqueeze(1) - d).abs().max() <= d.abs().max() / 200
+
+
+def test_committed_artifact_matches_checksum():
+    from verify.nli_model import artifact_dir, check_artifact
+
+    if not (artifact_dir() / "judge.json").exists():
+        pytest.skip("no committed artifact yet")
+    meta = check_artifact()
+    assert meta["id2label"] == {"0": "entailment", "1": "neutral", "2": "contradiction"}
+    total = sum(p.stat().st_size for p in artifact_dir().iterdir() if p.is_file())
+    assert total <= 25 * 1024 * 1024
