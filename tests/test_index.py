@@ -1,0 +1,95 @@
+"""The index on disk: manifest, atomic builds, rebuild only on change, refusal on encoder mismatch or damage."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from verify.config import Settings
+from verify.index import HybridRetriever, IndexError_, IndexStore
+from verify.models import Claim
+from verify.pipeline import ensure_index
+
+from .conftest import FIXTURES, FakeEncoder
+
+
+def _settings(tmp_path: Path, evidence: Path) -> Settings:
+    return Settings(evidence=(evidence,), index_dir=tmp_path / "index", encoder="unused")
+
+
+def _claim(text: str) -> Claim:
+    return Claim(id="c", text=text, sentence=text, start=0, end=len(text))
+
+
+def test_build_then_reuse_then_rebuild_on_change(tmp_path, fake_encoder):
+    evidence = tmp_path / "evidence"
+    shutil.copytree(FIXTURES / "evidence", evidence)
+    settings = _settings(tmp_path, evidence)
+    store, problems, rebuilt = ensure_index(settings, fake_encoder)
+    assert rebuilt and store.info.passages > 0
+    assert any(p.line == 2 for p in problems)  # the malformed JSONL line is remembered with the index
+    manifest = json.loads((IndexStore.current(settings.index_dir) / "manifest.json").read_text())
+    assert manifest["info"]["encoder_id"] == "fake-bow"
+    assert manifest["info"]["dimension"] == 64 and manifest["info"]["normalized"] is True
+    assert set(manifest["checksums"]) == {"index.faiss", "passages.jsonl"}
+
+    _, problems2, rebuilt = ensure_index(settings, fake_encoder)
+    assert not rebuilt and problems2 == problems
+
+    (evidence / "new.txt").write_text("Umbrella Corp was founded in 1968 in Raccoon City.", encoding="utf-8")
+    store, _, rebuilt = ensure_index(settings, fake_encoder)
+    assert rebuilt and any(p.doc_id == "new" for p in store.passages)
+
+
+def test_touching_a_file_without_changing_it_does_not_rebuild(tmp_path, fake_encoder):
+    evidence = tmp_path / "evidence"
+    shutil.copytree(FIXTURES / "evidence", evidence)
+    settings = _settings(tmp_path, evidence)
+    ensure_index(settings, fake_encoder)
+    f = evidence / "notes.txt"
+    f.write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    _, _, rebuilt = ensure_index(settings, fake_encoder)
+    assert not rebuilt
+
+
+def test_other_encoder_is_refused(tmp_path, fake_encoder):
+    settings = _settings(tmp_path, FIXTURES / "evidence")
+    ensure_index(settings, fake_encoder)
+
+    class Other(FakeEncoder):
+        id = "other-encoder"
+
+    with pytest.raises(IndexError_, match="built with encoder fake-bow"):
+        IndexStore.load(settings.index_dir, Other())
+
+
+def test_corrupted_index_is_detected_and_rebuilt(tmp_path, fake_encoder):
+    settings = _settings(tmp_path, FIXTURES / "evidence")
+    ensure_index(settings, fake_encoder)
+    build = IndexStore.current(settings.index_dir)
+    with open(build / "passages.jsonl", "r+b") as f:
+        f.truncate(100)
+    with pytest.raises(IndexError_, match="checksum"):
+        IndexStore.load(settings.index_dir, fake_encoder)
+    store, _, rebuilt = ensure_index(settings, fake_encoder)
+    assert rebuilt and store.info.passages > 0
+
+
+def test_hybrid_retrieval_finds_names_and_numbers(tmp_path, fake_encoder):
+    settings = _settings(tmp_path, FIXTURES / "evidence")
+    store, _, _ = ensure_index(settings, fake_encoder)
+    retriever = HybridRetriever(store, fake_encoder)
+    (hits,) = retriever.search([_claim("Hooli opened a data center in Oregon")], top_k=3)
+    assert hits[0].passage.doc_id == "hooli-1"
+    assert hits == sorted(hits, key=lambda h: -h.score)
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
+
+
+def test_no_pickle_in_index_files(tmp_path, fake_encoder):
+    settings = _settings(tmp_path, FIXTURES / "evidence")
+    ensure_index(settings, fake_encoder)
+    for f in IndexStore.current(settings.index_dir).iterdir():
+        assert f.suffix in (".faiss", ".jsonl", ".json"), f
