@@ -72,7 +72,6 @@ class SentenceTransformerEncoder:
         if self._model is None:
             import torch
             from sentence_transformers import SentenceTransformer
-
             from transformers.utils import logging as hf_logging
 
             hf_logging.set_verbosity_error()
