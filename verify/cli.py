@@ -223,6 +223,23 @@ def schema() -> None:
     sys.stdout.write(json.dumps(Report.model_json_schema(), indent=2) + "\n")
 
 
+def _register_extensions() -> None:
+    """Commands that live in their own modules (each has `register(app)`); they import lazily too."""
+    import importlib
+
+    for name in ("verify.cli_eval", "verify.cli_ci", "verify.cli_serve", "verify.cli_train"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
+
+
+_register_extensions()
+
+
 def main() -> None:
     app()
 
