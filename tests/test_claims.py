@@ -70,3 +70,12 @@ def test_lines_mode_one_claim_per_line():
 def test_extraction_never_raises_and_spans_are_valid(text):
     for c in extract_claims(text, organisations=ORGS):
         assert 0 <= c.start <= c.end <= len(text)
+
+
+def test_language_detection_german_and_english():
+    from verify.text import detect_language
+
+    assert detect_language("Fluidstack wurde 2017 in Oxford gegründet und hat seinen Sitz in London.") == "de"
+    assert detect_language("Fluidstack was founded in 2017 and is based in London.") == "en"
+    assert detect_language("Die neuen Rechenzentren.") == "de"
+    assert detect_language("") == "en"
