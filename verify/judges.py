@@ -188,9 +188,20 @@ def default_nli_folder() -> Path:
     return ensure_judge()
 
 
+def make_nli_judge(folder: Path, backend: str = "onnx", batch_size: int = 32):
+    """The NLI judge over a CrossEncoder folder: int8 ONNX (exported once, cached) or plain torch."""
+    if backend == "torch":
+        return NLIJudge(folder, batch_size=batch_size)
+    if backend != "onnx":
+        raise ValueError(f"unknown NLI backend '{backend}' (onnx, torch)")
+    from verify.onnx_judge import ONNXNLIJudge, ensure_onnx
+
+    return ONNXNLIJudge(ensure_onnx(folder), batch_size=batch_size)
+
+
 def make_judges(
     names: Sequence[str] | None, nli_model: str | None = None, batch_size: int = 32,
-    organisations: Sequence[str] = (),
+    organisations: Sequence[str] = (), nli_backend: str = "onnx",
 ) -> list:
     """Judges by name; `None` means the default: rules, plus NLI when a model is given or shipped."""
     if names is None:
@@ -203,7 +214,7 @@ def make_judges(
             if not nli_model and not nli_shipped():
                 raise ValueError("no NLI model is shipped yet: pass --nli-model FOLDER or use --judge rules")
             folder = Path(nli_model) if nli_model else default_nli_folder()
-            judges.append(NLIJudge(folder, batch_size=batch_size))
+            judges.append(make_nli_judge(folder, nli_backend, batch_size))
         else:
             raise ValueError(f"unknown judge '{name}' (rules, nli)")
     return judges

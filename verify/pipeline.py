@@ -140,7 +140,7 @@ class Verifier:
         retriever = HybridRetriever(store, encoder, dense_weight=settings.thresholds.dense_weight)
         orgs = organisations_from_passages(p.text for p in store.passages if p.language == "en")
         judges = make_judges(settings.judges, settings.nli_model, batch_size=settings.batch_size,
-                             organisations=sorted(orgs))
+                             organisations=sorted(orgs), nli_backend=settings.nli_backend)
         return cls(
             retriever,
             judges,
