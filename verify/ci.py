@@ -285,12 +285,25 @@ def _sha(text: str | bytes) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text).hexdigest()
 
 
-def code_version() -> str:
-    """Hash of the package version and of the modules that decide verdicts."""
+def tool_version() -> str:
     import verify
 
-    h = hashlib.sha256(verify.__version__.encode())
-    pkg = Path(verify.__file__).parent
+    version = getattr(verify, "__version__", None)
+    if version:
+        return version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("verify")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def code_version() -> str:
+    """Hash of the package version and of the modules that decide verdicts."""
+    h = hashlib.sha256(tool_version().encode())
+    pkg = Path(__file__).resolve().parent
     for name in _VERDICT_MODULES:
         f = pkg / f"{name}.py"
         h.update(name.encode() + b"\0" + (f.read_bytes() if f.exists() else b"missing") + b"\0")
@@ -602,8 +615,6 @@ def run_ci(
 ) -> CiResult:
     """Check every document under `paths` (default: the configured ones); cached documents are not re-read
     by the pipeline, and a run with every document cached loads no model."""
-    import verify
-
     t0 = time.perf_counter()
     root = root.resolve()
     cache = cache or ResultCache()
@@ -675,7 +686,7 @@ def run_ci(
             findings.append(f)
 
     return CiResult(
-        tool_version=verify.__version__,
+        tool_version=tool_version(),
         fail_on=config.fail_on,
         min_confidence=config.min_confidence,
         findings=findings,
