@@ -443,3 +443,12 @@ def test_cli_clean_run_exits_0(cli, repo):
     out = cli("--format", "markdown")
     assert out.exit_code == 0, out.output
     assert "✅ verify: no failing claims" in out.output
+
+
+def test_html_findings_point_at_the_page_source_line(repo, verifier):
+    (repo / "docs" / "page.html").write_text(
+        "<html>\n<head><title>x</title>\n<script>var a = 1;</script></head>\n<body>\n<h1>Acme</h1>\n"
+        "<p>Acme Robotics was not\n   founded in Berlin.</p>\n</body>\n</html>\n", encoding="utf-8")
+    result = run(repo, verifier)
+    (f,) = [f for f in result.findings if f.file == "docs/page.html"]
+    assert (f.line, f.column) == (6, 4) and f.label == Label.CONTRADICTED

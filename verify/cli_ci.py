@@ -66,6 +66,8 @@ def ci(
     judge: Annotated[list[str] | None, typer.Option(
         "--judge", help="Judges (repeatable): rules, nli. Default: from the configuration, else the pipeline's.")] = None,
     encoder: Annotated[str | None, typer.Option("--encoder", help="Encoder (default: from the configuration).")] = None,
+    nli_model: Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")] = None,
+    nli_backend: Annotated[str | None, typer.Option("--nli-backend", help="onnx (int8, default) | torch.")] = None,
 ) -> None:
     """Check documents in CI: exit 0 clean, 1 findings at or above --fail-on, 2 usage or input error."""
     from verify.ci import (
@@ -78,8 +80,8 @@ def ci(
         read_baseline,
         repo_root,
         run_ci,
+        settings_for,
     )
-    from verify.config import Settings
     from verify.locking import atomic_write_text
     from verify.render.findings import FailOn
 
@@ -96,6 +98,10 @@ def ci(
             updates["judges"] = tuple(judge)
         if encoder:
             updates["encoder"] = encoder
+        if nli_model:
+            updates["nli_model"] = nli_model
+        if nli_backend:
+            updates["nli_backend"] = nli_backend
         cfg = cfg.model_copy(update=updates)
         if write_baseline and changed_only:
             raise CiError("--write-baseline records every finding; it cannot be combined with --changed-only")
@@ -107,12 +113,11 @@ def ci(
     except CiError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
 
-    settings = Settings(evidence=cfg.evidence, encoder=cfg.encoder, judges=cfg.judges, top_k=cfg.top_k)
     from verify.index import IndexError_
     from verify.io import InputError
 
     try:
-        engine = engine_from_settings(settings)
+        engine = engine_from_settings(settings_for(cfg))
         result = run_ci(cfg, engine, root=repo_root(Path.cwd()), paths=paths, baseline=base,
                         changed_only=changed_only, cache=ResultCache(enabled=not no_cache))
     except (CiError, InputError) as exc:
