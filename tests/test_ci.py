@@ -452,3 +452,43 @@ def test_html_findings_point_at_the_page_source_line(repo, verifier):
     result = run(repo, verifier)
     (f,) = [f for f in result.findings if f.file == "docs/page.html"]
     assert (f.line, f.column) == (6, 4) and f.label == Label.CONTRADICTED
+
+
+def test_settings_engine_loads_nothing_when_everything_is_cached(repo, tmp_path, monkeypatch):
+    import os
+
+    import verify.encoders
+
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(verify.encoders, "make_encoder", lambda name, batch_size=32: FakeEncoder())
+    evidence = tmp_path / "evidence"
+    shutil.copytree(FIXTURES / "evidence", evidence)
+    settings = Settings(evidence=(evidence,), encoder="fake", judges=("rules",))
+    cfg = CiConfig(paths=(repo / "docs",), evidence=(evidence,))
+
+    first = ci_mod.engine_from_settings(settings)  # no index yet: built now
+    assert first._verifier is not None
+    assert run_ci(cfg, first, root=repo).cache.misses == 2
+
+    second = ci_mod.engine_from_settings(settings)  # index current: nothing loaded ...
+    assert second._verifier is None and second.identity == first.identity
+    result = run_ci(cfg, second, root=repo)
+    assert (result.cache.hits, result.cache.misses) == (2, 0)
+    assert second._verifier is None  # ... and nothing needed
+
+    note = evidence / "notes.txt"
+    st = note.stat()
+    os.utime(note, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000_000))  # touched, same content
+    third = ci_mod.engine_from_settings(settings)
+    assert third.identity == first.identity
+    assert run_ci(cfg, third, root=repo).cache.hits == 2
+
+    (evidence / "new.md").write_text("---\ntitle: New\n---\nHooli opened a data center in Oregon in 2022.\n",
+                                     encoding="utf-8")
+    fourth = ci_mod.engine_from_settings(settings)
+    assert fourth.identity["corpus"] != first.identity["corpus"]
+    assert run_ci(cfg, fourth, root=repo).cache.misses == 2
+
+    judged = ci_mod.engine_from_settings(settings.model_copy(update={"judges": ("rules", "nli"),
+                                                                     "nli_model": str(tmp_path)}))
+    assert judged.identity != fourth.identity and judged.identity["nli"].startswith("onnx:folder:")

@@ -13,6 +13,11 @@ _URL = re.compile(r"^https?://[^\s<>()\"'`]+$")
 _ICON = {Label.SUPPORTED: "✅", Label.CONTRADICTED: "❌", Label.UNKNOWN: "❔"}
 
 
+def _code(text: str) -> str:
+    """Text for a table cell's code span: no backticks or controls; '|' escaped (GFM tables need it there too)."""
+    return re.sub(r"[`\x00-\x1f\x7f]", "", text).replace("|", "\\|")
+
+
 def _safe_url(url: str) -> str:
     return url if _URL.match(url) else ""
 
@@ -30,7 +35,7 @@ def _table(findings: list[Finding]) -> list[str]:
     out = ["| | where | claim | verdict | reason | evidence |", "|---|---|---|---|---|---|"]
     for f in findings[:MAX_ROWS]:
         out.append(
-            f"| {_ICON[f.label]} | `{md_escape(f.file).replace('`', '')}:{f.line}` | {md_escape(f.claim)} | "
+            f"| {_ICON[f.label]} | `{_code(f.file)}:{f.line}` | {md_escape(f.claim)} | "
             f"{f.label.value} ({f.confidence:.2f}) | {md_escape(f.reason)} | {_evidence(f)} |"
         )
     if len(findings) > MAX_ROWS:
