@@ -492,3 +492,27 @@ def test_settings_engine_loads_nothing_when_everything_is_cached(repo, tmp_path,
     judged = ci_mod.engine_from_settings(settings.model_copy(update={"judges": ("rules", "nli"),
                                                                      "nli_model": str(tmp_path)}))
     assert judged.identity != fourth.identity and judged.identity["nli"].startswith("onnx:folder:")
+
+
+def test_docs_name_every_ci_option_and_the_hook_is_well_formed():
+    import re
+
+    import yaml
+    from typer.main import get_command
+
+    from verify.cli import app
+
+    from .conftest import ROOT
+
+    doc = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    command = get_command(app).commands["ci"]
+    for param in command.params:
+        for opt in getattr(param, "opts", []):
+            if opt.startswith("--"):
+                assert f"`{opt}" in doc or f"{opt} " in doc, f"{opt} missing from docs/ci.md"
+    assert "github/codeql-action/upload-sarif" in doc
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {"id", "name", "entry", "language"} <= set(hook) and hook["entry"] == "verify ci"
+    files = re.compile(hook["files"])
+    assert all(files.search(n) for n in ("a.md", "d/b.markdown", "c.txt", "p.html", "p.htm"))
+    assert not files.search("x.py")
