@@ -44,7 +44,7 @@ def ci(
     paths: Annotated[list[Path] | None, typer.Argument(
         help="Documents or folders to check (default: `paths` from the configuration, else '.').")] = None,
     config: Annotated[Path | None, typer.Option(
-        "--config", "-c", help="verify.toml or pyproject.toml ([tool.verify]); default: found upwards from '.'.")] = None,
+        "--config", "-c", help="verify.toml, or pyproject.toml with a tool.verify table; default: the nearest, from '.' up.")] = None,
     evidence: Annotated[list[Path] | None, typer.Option(
         "--evidence", "-e", help="Evidence folder (repeatable); overrides the configuration.")] = None,
     fmt: Annotated[CiFormat, typer.Option("--format", "-f", help="What to print on standard output.")] = CiFormat.text,
