@@ -1,0 +1,348 @@
+"""The HTTP API and the web page over one loaded Verifier (FastAPI); model calls run on one worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from verify.models import Claim, IndexInfo, Problem, Report
+from verify.pipeline import Verifier
+
+DEFAULT_MAX_BYTES = 1_048_576  # 1 MiB of request body: a long article is ~50 KB
+RENDER_FACTOR = 16  # /v1/render carries a whole report (citations repeat passages), so it may be larger
+DEFAULT_MAX_PENDING = 256  # model jobs waiting for the worker before new ones get 503
+WEB_DIR = Path(__file__).parent / "web"  # package data; read in place (no zip installs)
+
+# The page and its assets come from this server only; nothing is fetched from elsewhere.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+T = TypeVar("T")
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("verify")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+VERSION = _package_version()
+
+
+def _clean(text: str) -> str:
+    """Lone surrogates (valid JSON escapes, invalid Unicode) become '?': same length, so offsets hold."""
+    return text.encode("utf-8", "replace").decode("utf-8") if re.search("[\ud800-\udfff]", text) else text
+
+
+class VerifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The article (plain text). Claim spans in the report index into it, "
+                                  "counted in Unicode code points.")
+    language: Literal["de", "en"] | None = Field(None, description="de or en; detected when absent.")
+    top_k: int | None = Field(None, ge=1, le=50, description="Evidence passages per claim (default: server's).")
+    lines: bool = Field(False, description="Each non-empty line is one claim, taken as written.")
+
+    @field_validator("text")
+    @classmethod
+    def _clean_text(cls, v: str) -> str:
+        return _clean(v)
+
+
+class ClaimsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    language: Literal["de", "en"] | None = None
+    lines: bool = False
+
+    @field_validator("text")
+    @classmethod
+    def _clean_text(cls, v: str) -> str:
+        return _clean(v)
+
+
+class ArticleRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="File name; its suffix (.txt, .md, .markdown, .html, .htm) picks the reader.")
+    content: str = Field(description="The file's text.")
+
+
+class ArticleText(BaseModel):
+    text: str = Field(description="The text the CLI would check for this file (front matter or markup removed).")
+    title: str = ""
+    problems: list[Problem] = Field(default_factory=list)
+
+
+class RenderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    report: Report
+    format: Literal["json", "markdown", "html"] = "html"
+    text: str | None = Field(None, description="The article, so the HTML report can highlight claims in place.")
+
+
+class JudgeInfo(BaseModel):
+    name: str
+    version: str = ""
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str = Field(description="verify package version")
+    schema_version: str = Field(description="Report schema version")
+    encoder: str
+    encoder_version: str = ""
+    judges: list[JudgeInfo]
+    thresholds_version: str = ""
+    index: IndexInfo | None = None
+    corpus_documents: int = 0
+    corpus_passages: int = 0
+    max_bytes: int
+    concurrency: str
+
+
+class ErrorBody(BaseModel):
+    detail: str
+
+
+class _BodyLimit:
+    """ASGI middleware: a POST body over the limit gets 413 before any handler (or model) sees it.
+
+    It checks Content-Length up front and counts streamed bytes too (chunked bodies have no length)."""
+
+    def __init__(self, app, limit_for: Callable[[str], int]):
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            try:
+                n = int(declared)
+            except ValueError:
+                await _send_json(send, 400, {"detail": "invalid Content-Length header"})
+                return
+            if n > limit:
+                await _too_large(send, n, limit)
+                return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > limit:
+                await _too_large(send, size, limit, at_least=True)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        data = b"".join(chunks)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": data, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _send_json(send, status: int, payload: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    body = json.dumps(payload).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close"), *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _too_large(send, size: int, limit: int, at_least: bool = False) -> None:
+    got = f"at least {size}" if at_least else str(size)
+    await _send_json(send, 413, {
+        "detail": f"request body too large: {got} bytes; the limit is {limit} bytes "
+                  "(the server's --max-bytes). Split the article, or raise the limit."
+    })
+
+
+class _ModelWorker:
+    """Every model call (encoder, FAISS, BM25, judges, language detection) runs on ONE thread, in order.
+
+    The backends are not all thread-safe (torch/numpy encoders, lazily loaded models), and on a CPU
+    box a second thread only splits the same cores, so serialising costs little. The event loop stays
+    free for /v1/health, the page and queueing; more than `max_pending` waiting jobs get 503."""
+
+    def __init__(self, max_pending: int):
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-model")
+        self.max_pending = max_pending
+        self.pending = 0
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if self.pending >= self.max_pending:
+            raise HTTPException(503, f"server busy: {self.pending} requests queued; retry shortly",
+                                headers={"Retry-After": "1"})
+        self.pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
+        finally:
+            self.pending -= 1
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _judge_info(judge: Any) -> JudgeInfo:
+    version = str(getattr(judge, "version", "") or "")
+    folder = getattr(judge, "folder", None)
+    if not version and folder is not None:
+        version = Path(folder).name
+    return JudgeInfo(name=str(judge.name), version=version)
+
+
+def health_of(verifier: Verifier, max_bytes: int) -> Health:
+    info = verifier.index_info
+    return Health(
+        version=VERSION,
+        schema_version=Report.model_fields["schema_version"].default,
+        encoder=verifier.encoder_id or (info.encoder_id if info else ""),
+        encoder_version=info.encoder_version if info else "",
+        judges=[_judge_info(j) for j in verifier.judges],
+        thresholds_version=str(getattr(verifier.thresholds, "version", "")),
+        index=info,
+        corpus_documents=info.documents if info else 0,
+        corpus_passages=info.passages if info else 0,
+        max_bytes=max_bytes,
+        concurrency="model calls serialised on one worker thread",
+    )
+
+
+def article_text(name: str, content: str) -> ArticleText:
+    """The text `verify check FILE` would read from this file: front matter stripped, HTML to text."""
+    from verify.io import html_to_text, split_front_matter
+
+    problems: list[Problem] = []
+    suffix = Path(name).suffix.lower()
+    content = _clean(content.removeprefix("\ufeff"))
+    if suffix in (".md", ".markdown"):
+        meta, body, _ = split_front_matter(Path(name), content, problems)
+        return ArticleText(text=body, title=str(meta.get("title") or ""), problems=problems)
+    if suffix in (".html", ".htm"):
+        title, body = html_to_text(content)
+        return ArticleText(text=body, title=title, problems=problems)
+    if suffix not in ("", ".txt", ".text"):
+        raise HTTPException(415, f"unsupported file type '{suffix}': use .txt, .md or .html")
+    return ArticleText(text=content)
+
+
+def create_app(
+    verifier: Verifier,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pending: int = DEFAULT_MAX_PENDING,
+) -> FastAPI:
+    """The app over an already loaded Verifier (inject fakes in tests). Bodies over `max_bytes` get 413."""
+    worker = _ModelWorker(max_pending)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        worker.close()
+
+    app = FastAPI(
+        title="verify",
+        version=VERSION,
+        description=(
+            "Offline German/English claim verification. `POST /v1/verify` returns the same Report the CLI "
+            f"prints with `--format json`. Request bodies are limited to {max_bytes} bytes "
+            f"({max_bytes * RENDER_FACTOR} for `/v1/render`); larger ones get 413. Model calls are "
+            "serialised on one worker thread; concurrent requests queue."
+        ),
+        docs_url=None,  # Swagger UI / ReDoc load scripts from a CDN; the schema is at /openapi.json
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.verifier = verifier
+    app.state.max_bytes = max_bytes
+
+    def limit_for(path: str) -> int:
+        return max_bytes * RENDER_FACTOR if path == "/v1/render" else max_bytes
+
+    app.add_middleware(_BodyLimit, limit_for=limit_for)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    errors = {413: {"model": ErrorBody, "description": f"body over {max_bytes} bytes"},
+              503: {"model": ErrorBody, "description": "too many requests queued"}}
+
+    @app.post("/v1/verify", response_model=Report, responses=errors, summary="Verify an article")
+    async def verify_article(body: VerifyRequest) -> Response:
+        report = await worker.run(verifier.verify_text, body.text, source="api", lines=body.lines,
+                                  language=body.language, top_k=body.top_k)
+        return Response(report.model_dump_json(), media_type="application/json")
+
+    @app.post("/v1/claims", response_model=list[Claim], responses=errors, summary="Extract claims only")
+    async def extract_claims(body: ClaimsRequest) -> Response:
+        claims = await worker.run(verifier.extract, body.text, source="api", lines=body.lines,
+                                  language=body.language)
+        return Response("[" + ",".join(c.model_dump_json() for c in claims) + "]", media_type="application/json")
+
+    @app.get("/v1/health", response_model=Health, summary="Model, judge and index versions; corpus size")
+    async def health() -> Health:
+        return health_of(verifier, max_bytes)
+
+    @app.post("/v1/article", response_model=ArticleText, responses=errors,
+              summary="The text the CLI would check in a .txt/.md/.html file")
+    def read_article_text(body: ArticleRequest) -> ArticleText:
+        return article_text(body.name, body.content)
+
+    @app.post("/v1/render", responses=errors, summary="Render a report as JSON, Markdown or self-contained HTML",
+              response_class=Response)
+    def render(body: RenderRequest) -> Response:
+        from verify.render import render_json, render_markdown
+        from verify.render.html import render_html
+
+        if body.format == "html":
+            return Response(render_html(body.report, body.text), media_type="text/html; charset=utf-8")
+        if body.format == "markdown":
+            return Response(render_markdown(body.report), media_type="text/markdown; charset=utf-8")
+        return Response(render_json(body.report), media_type="application/json")
+
+    @app.exception_handler(Exception)
+    async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+    app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+    return app
