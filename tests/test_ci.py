@@ -32,7 +32,16 @@ from verify.judges import RuleJudge
 from verify.models import Citation, Label
 from verify.pipeline import Verifier, ensure_index
 from verify.render.ci_markdown import render_ci_markdown
-from verify.render.findings import CiResult, FailOn, Finding, Level, finding_id, render_ci_json
+from verify.render.findings import (
+    CacheStats,
+    CiResult,
+    FailOn,
+    Finding,
+    Level,
+    finding_id,
+    render_ci_json,
+    render_ci_text,
+)
 from verify.render.junit import render_junit
 from verify.render.sarif import render_sarif
 
@@ -516,3 +525,41 @@ def test_docs_name_every_ci_option_and_the_hook_is_well_formed():
     files = re.compile(hook["files"])
     assert all(files.search(n) for n in ("a.md", "d/b.markdown", "c.txt", "p.html", "p.htm"))
     assert not files.search("x.py")
+
+
+def golden_result() -> CiResult:
+    cit = Citation(doc_id="fluidstack-origins", title="Fluidstack was founded in Oxford in 2017",
+                   url="https://example.org/fluidstack", publisher="Example News", published="2024-03-01",
+                   passage="Fluidstack was founded in 2017 by two Oxford students.", start=0, end=55, score=0.8,
+                   stance=Label.CONTRADICTED)
+    claim = "Fluidstack wurde 2019 gegründet."
+    findings = [
+        Finding(id=finding_id("docs/fluidstack.md", claim), file="docs/fluidstack.md", line=8, column=1, end_line=8,
+                end_column=33, claim=claim, sentence=claim, label=Label.CONTRADICTED, confidence=0.95,
+                reason="year differs: 2019 (claim) vs 2017 (evidence) (Example News)", citations=[cit],
+                language="de", level=Level.ERROR),
+        Finding(id=finding_id("docs/fluidstack.md", "Fluidstack baut Rechenzentren."), file="docs/fluidstack.md",
+                line=10, column=1, claim="Fluidstack baut Rechenzentren.", label=Label.SUPPORTED, confidence=0.8,
+                reason="evidence agrees (Example News)", citations=[cit.model_copy(update={"stance": Label.SUPPORTED})],
+                language="de"),
+        Finding(id=finding_id("docs/meta.txt", "Meta plant 900 Rechenzentren."), file="docs/meta.txt", line=1,
+                column=1, claim="Meta plant 900 Rechenzentren.", label=Label.UNKNOWN, confidence=0.6,
+                reason="no relevant evidence found in the corpus", unknown_reason="no relevant evidence",
+                language="de", level=Level.WARNING, suppressed=True),
+    ]
+    return CiResult(tool_version="0.1.0", findings=findings, documents=["docs/fluidstack.md", "docs/meta.txt"],
+                    baseline=".verify-baseline.json", encoder="usem3", judges=["rules"], seconds=1.5,
+                    cache=CacheStats(documents=2, hits=1, misses=1))
+
+
+@pytest.mark.parametrize("name,render", [("ci.sarif", render_sarif), ("ci.junit.xml", render_junit),
+                                         ("ci.md", render_ci_markdown), ("ci.txt", render_ci_text)])
+def test_ci_golden(name, render):
+    import os
+
+    out = render(golden_result())
+    path = FIXTURES / "ci" / "golden" / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(out, encoding="utf-8")
+    assert out == path.read_text(encoding="utf-8")
