@@ -563,3 +563,12 @@ def test_ci_golden(name, render):
         path.parent.mkdir(exist_ok=True)
         path.write_text(out, encoding="utf-8")
     assert out == path.read_text(encoding="utf-8")
+
+
+def test_no_documents_builds_no_engine(repo):
+    def boom():
+        raise AssertionError("the engine was built for an empty run")
+
+    cfg = CiConfig(paths=(repo / "docs",), evidence=(FIXTURES / "evidence",), include=("**/*.rst",))
+    result = run_ci(cfg, boom, root=repo, cache=ResultCache(repo / ".cache"))
+    assert result.documents == [] and exit_code(result) == 0

@@ -636,7 +636,7 @@ def _verify_batch(verifier: Any, batch: list[tuple[str, Path, str]], cache: Resu
 
 def run_ci(
     config: CiConfig,
-    engine: Engine,
+    engine: Engine | Callable[[], Engine],
     *,
     root: Path,
     paths: Sequence[Path] | None = None,
@@ -646,7 +646,8 @@ def run_ci(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> CiResult:
     """Check every document under `paths` (default: the configured ones); cached documents are not re-read
-    by the pipeline, and a run with every document cached loads no model."""
+    by the pipeline, and a run with every document cached loads no model. `engine` may be a factory,
+    called only when there is a document to check."""
     t0 = time.perf_counter()
     root = root.resolve()
     cache = cache or ResultCache()
@@ -656,6 +657,8 @@ def run_ci(
         docs = [(rel, p) for rel, p in docs if p in changed]
 
     stats = CacheStats(documents=len(docs), enabled=cache.enabled)
+    if not isinstance(engine, Engine):
+        engine = engine() if docs else Engine(identity={}, make_verifier=lambda: None)
     identity = json.dumps(engine.identity, sort_keys=True)
     problems: list[Problem] = []
     entries: dict[str, dict] = {}

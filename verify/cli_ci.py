@@ -117,8 +117,8 @@ def ci(
     from verify.io import InputError
 
     try:
-        engine = engine_from_settings(settings_for(cfg))
-        result = run_ci(cfg, engine, root=repo_root(Path.cwd()), paths=paths, baseline=base,
+        settings = settings_for(cfg)
+        result = run_ci(cfg, lambda: engine_from_settings(settings), root=repo_root(Path.cwd()), paths=paths, baseline=base,
                         changed_only=changed_only, cache=ResultCache(enabled=not no_cache))
     except (CiError, InputError) as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
