@@ -20,7 +20,7 @@ from pathlib import Path
 
 from verify.config import cache_dir
 
-JUDGE_VERSION = "judge-1"  # bump when the assembled folder's layout changes
+JUDGE_VERSION = "1"  # bump when the assembled folder's layout changes
 ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
 MAX_LENGTH = 256
 _MANIFEST = "verify-manifest.json"
@@ -218,10 +218,25 @@ def ensure_judge(folder: Path | None = None, *, artifact: Path | None = None) ->
     return folder
 
 
-def load_cross_encoder(folder: Path | None = None, max_length: int = MAX_LENGTH):
-    """A sentence-transformers CrossEncoder over the assembled judge (CPU)."""
+def quantize_int8(model):
+    """Dynamic int8 quantisation of the Linear layers (CPU inference; roughly 1.5-2x faster)."""
+    import warnings
+
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def load_cross_encoder(folder: Path | None = None, max_length: int = MAX_LENGTH, *, int8: bool = False):
+    """A sentence-transformers CrossEncoder over the assembled judge (CPU); `int8` quantises its Linear layers."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import CrossEncoder
 
-    return CrossEncoder(str(ensure_judge(folder)), max_length=max_length, device="cpu")
+    ce = CrossEncoder(str(folder or ensure_judge()), max_length=max_length, device="cpu")
+    if int8:
+        ce.model = quantize_int8(ce.model)
+    return ce

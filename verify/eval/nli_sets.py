@@ -213,6 +213,7 @@ def evaluate(
     split: str = "test",
     batch_size: int = 32,
     max_length: int = 256,
+    int8: bool = False,
 ) -> dict:
     """Evaluate the judge on set `name` (test split); `limit` takes a fixed random sample of that size."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -228,6 +229,10 @@ def evaluate(
     if limit and limit < len(data):
         data = random.Random(0).sample(data, limit)
     ce = CrossEncoder(str(folder), max_length=max_length, device="cpu")
+    if int8:
+        from verify.nli_model import quantize_int8
+
+        ce.model = quantize_int8(ce.model)
     t = time.perf_counter()
     pred = predict_labels(ce, [(p, h) for p, h, _ in data], batch_size=batch_size)
     dt = time.perf_counter() - t
@@ -242,6 +247,7 @@ def evaluate(
     res["pairs_per_second"] = round(len(data) / dt, 2) if dt > 0 else None
     res["max_length"] = max_length
     res["judge"] = str(folder)
+    res["int8"] = int8
     return res
 
 
@@ -255,8 +261,9 @@ def main() -> None:
     )
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--split", default="test", choices=["dev", "test"])
+    ap.add_argument("--int8", action="store_true", help="dynamic int8 quantisation of the Linear layers")
     a = ap.parse_args()
-    print(json.dumps(evaluate(a.judge, a.name, a.limit, a.split), ensure_ascii=False))
+    print(json.dumps(evaluate(a.judge, a.name, a.limit, a.split, int8=a.int8), ensure_ascii=False))
 
 
 if __name__ == "__main__":

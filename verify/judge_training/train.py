@@ -21,6 +21,37 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The CPU is shared: spinning OpenMP workers collapse throughput when another process holds a core.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+class _CpuWatch:
+    """Cores used by *other* processes since the last call (from /proc/stat and /proc/self/stat)."""
+
+    def __init__(self) -> None:
+        self.ncpu = os.cpu_count() or 1
+        self.last = self._read()
+
+    @staticmethod
+    def _read() -> tuple[int, int, int] | None:
+        try:
+            with open("/proc/stat") as f:
+                v = [int(x) for x in f.readline().split()[1:]]
+            with open("/proc/self/stat") as f:
+                st = f.read().rsplit(")", 1)[1].split()
+            me = int(st[11]) + int(st[12])  # utime + stime
+        except (OSError, ValueError, IndexError):
+            return None
+        idle = v[3] + (v[4] if len(v) > 4 else 0)
+        return sum(v), sum(v) - idle, me
+
+    def others(self) -> float | None:
+        now = self._read()
+        prev, self.last = self.last, now
+        if not now or not prev or now[0] <= prev[0]:
+            return None
+        total, busy, me = (a - b for a, b in zip(now, prev, strict=True))
+        return max(0.0, (busy - me) / total * self.ncpu)
 
 
 def main() -> None:
@@ -34,7 +65,7 @@ def main() -> None:
     ap.add_argument("--eval-every-min", type=float, default=12)
     ap.add_argument("--ckpt-every-min", type=float, default=15)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="max torch threads; 1 while others hold a core")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
     a = ap.parse_args()
 
@@ -155,6 +186,8 @@ def main() -> None:
     loss_ema = None
     step_times: list[float] = []
     curve = []
+    watch = _CpuWatch()
+    threads = a.threads
     model.train()
     while True:
         el = time.time() - t0
@@ -188,9 +221,16 @@ def main() -> None:
         step += 1
         seen += len(b)
         loss_ema = loss.item() if loss_ema is None else 0.98 * loss_ema + 0.02 * loss.item()
+        if step % 25 == 0 and a.threads > 1:
+            busy = watch.others()
+            want = 1 if busy is not None and busy > 0.6 else a.threads
+            if want != threads:
+                threads = want
+                torch.set_num_threads(threads)
+                log(f"step {step}: other processes use {busy:.2f} cores -> {threads} torch thread(s)")
         if step % 50 == 0:
             log(
-                f"step {step} seen {seen} epoch {epoch} loss_ema {loss_ema:.4f} lr {lr:.2e} "
+                f"step {step} seen {seen} epoch {epoch} loss_ema {loss_ema:.4f} lr {lr:.2e} threads {threads} "
                 f"mean_step_s(last50) {sum(step_times[-50:]) / 50:.3f} wall_min {(time.time() - t0) / 60:.1f}"
             )
         el = time.time() - t0
