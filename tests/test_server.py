@@ -66,6 +66,7 @@ def test_health_reports_models_index_and_corpus(client, verifier):
     assert h["corpus_passages"] == verifier.index_info.passages > 0
     assert h["index"]["encoder_id"] == "fake-bow" and h["index"]["corpus_hash"]
     assert h["max_bytes"] == 4096 and h["schema_version"] == "1.0"
+    assert h["queued"] == 0 and h["batched_requests"] >= h["batches"] >= 0
 
 
 def test_verify_returns_the_cli_report_model(client, verifier):
@@ -73,7 +74,7 @@ def test_verify_returns_the_cli_report_model(client, verifier):
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     report = Report.model_validate(r.json())
     direct = verifier.verify_text(ARTICLE, source="api")
-    assert [v.model_dump() for v in report.verdicts] == [v.model_dump() for v in direct.verdicts]
+    assert report.model_dump(exclude={"seconds"}) == direct.model_dump(exclude={"seconds"})
     assert report.encoder == "fake-bow" and report.index == verifier.index_info
     assert report.counts == direct.counts and sum(report.counts.values()) == len(report.verdicts) >= 3
     for v in report.verdicts:
@@ -198,23 +199,52 @@ class SlowExclusiveJudge(FakeJudge):
                 self.calls += 1
 
 
-def test_concurrent_requests_are_serialised_and_all_answered(tmp_path):
+def test_concurrent_requests_are_serialised_batched_and_each_answered_alone(tmp_path):
     judge = SlowExclusiveJudge()
-    app = create_app(make_verifier(tmp_path, judge=judge))
+    verifier = make_verifier(tmp_path, judge=judge)
+    app = create_app(verifier)
     texts = [f"Hooli has {n},000 employees. Acme Robotics was founded in {2000 + n}." for n in range(24)]
 
     async def main():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-            responses = await asyncio.gather(*(c.post("/v1/verify", json={"text": t}) for t in texts),
-                                             *(c.post("/v1/claims", json={"text": t}) for t in texts))
-            return responses
+            return await asyncio.gather(*(c.post("/v1/verify", json={"text": t, "top_k": 1 + n % 3})
+                                          for n, t in enumerate(texts)),
+                                        *(c.post("/v1/claims", json={"text": t}) for t in texts))
 
     responses = asyncio.run(main())
     assert [r.status_code for r in responses] == [200] * 48
-    for t, r in zip(texts, responses[:24]):
-        assert any(str(int(t.split()[2].split(",")[0])) in v["text"] for v in r.json()["verdicts"])
-    assert judge.calls == 24 and judge.max_active == 1
+    assert judge.max_active == 1  # never two model calls at once
+    assert app.state.worker.batches < 24  # waiting requests went through the models together
+    for n, (t, r) in enumerate(zip(texts, responses[:24])):
+        alone = verifier.verify_text(t, source="api", top_k=1 + n % 3)
+        assert Report.model_validate(r.json()).model_dump(exclude={"seconds"}) == alone.model_dump(exclude={"seconds"})
+    for t, r in zip(texts, responses[24:]):
+        assert [Claim.model_validate(c) for c in r.json()] == verifier.extract(t, source="api")
+
+
+class ExplodingJudge(FakeJudge):
+    def judge(self, pairs):
+        if any("boom" in c.text for c, _ in pairs):
+            raise RuntimeError("judge exploded")
+        return super().judge(pairs)
+
+
+def test_a_failing_request_in_a_batch_fails_alone(tmp_path):
+    app = create_app(make_verifier(tmp_path, judge=ExplodingJudge()))
+    texts = ["Hooli has 5,000 employees.", "Hooli boom has 5,000 employees.", "Acme Robotics was founded in 2015."]
+
+    async def main():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            return await asyncio.gather(*(c.post("/v1/verify", json={"text": t}) for t in texts * 4))
+
+    responses = asyncio.run(main())
+    for t, r in zip(texts * 4, responses):
+        if "boom" in t:
+            assert r.status_code == 500 and "judge exploded" in r.json()["detail"]
+        else:
+            assert r.status_code == 200 and r.json()["verdicts"]
 
 
 def test_health_answers_while_a_model_call_runs(tmp_path):
@@ -407,3 +437,15 @@ def test_any_json_body_gives_a_report_or_a_422_never_a_500(client, body, path):
 def test_arbitrary_bytes_never_crash_the_server(client, raw):
     r = client.post("/v1/verify", content=raw, headers={"content-type": "application/json"})
     assert r.status_code in (200, 400, 422), r.text  # 400: not UTF-8
+
+
+def test_serve_command_is_registered_with_its_options():
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+
+    r = CliRunner().invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    for option in ("--host", "--port", "--evidence", "--encoder", "--judge", "--nli-model", "--max-bytes"):
+        assert option in r.output
+    assert "127.0.0.1" in r.output and "8000" in r.output

@@ -1,22 +1,25 @@
-"""The HTTP API and the web page over one loaded Verifier (FastAPI); model calls run on one worker thread."""
+"""The HTTP API and the web page over one loaded Verifier (FastAPI); model calls batched on one thread."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
-from collections.abc import Callable
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from verify.models import Claim, IndexInfo, Problem, Report
+from verify.models import Claim, IndexInfo, Problem, Report, Verdict
 from verify.pipeline import Verifier
 
 DEFAULT_MAX_BYTES = 1_048_576  # 1 MiB of request body: a long article is ~50 KB
@@ -27,9 +30,6 @@ WEB_DIR = Path(__file__).parent / "web"  # package data; read in place (no zip i
 # The page and its assets come from this server only; nothing is fetched from elsewhere.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
-
-T = TypeVar("T")
-
 
 def _package_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
@@ -115,6 +115,9 @@ class Health(BaseModel):
     corpus_passages: int = 0
     max_bytes: int
     concurrency: str
+    queued: int = Field(0, description="requests waiting for the model thread now")
+    batches: int = Field(0, description="model passes run since start")
+    batched_requests: int = Field(0, description="requests answered by those passes")
 
 
 class ErrorBody(BaseModel):
@@ -187,30 +190,140 @@ async def _too_large(send, size: int, limit: int, at_least: bool = False) -> Non
     })
 
 
+@dataclass(frozen=True)
+class _Job:
+    kind: Literal["verify", "claims"]
+    text: str
+    language: str | None = None
+    top_k: int | None = None
+    lines: bool = False
+
+
+def run_batch(verifier: Verifier, jobs: Sequence[_Job]) -> list[Report | list[Claim] | Exception]:
+    """Answer several requests with one pass through the models: the claims of every `verify` job (per
+    top_k) go through retrieval and the judges together, so the encoder sees one batch, not N.
+
+    Each claim is judged on its own, so a request's verdicts do not depend on what it was batched with
+    (up to float rounding inside batched encoders). A failing batch is retried job by job, so one bad
+    request gets its own error and does not fail the others. Runs on the model thread only."""
+    t0 = time.perf_counter()
+    out: list[Report | list[Claim] | Exception | None] = [None] * len(jobs)
+    claims_of: dict[int, list[Claim]] = {}
+    for i, job in enumerate(jobs):
+        try:
+            claims_of[i] = verifier.extract(job.text, source="api", lines=job.lines, language=job.language)
+        except Exception as exc:  # reported to that request only
+            out[i] = exc
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, job in enumerate(jobs):
+        if i not in claims_of:
+            continue
+        if job.kind == "claims":
+            out[i] = claims_of[i]
+        else:
+            groups[job.top_k or verifier.top_k].append(i)
+    verdicts_of: dict[int, list[Verdict]] = {}
+    for k, members in groups.items():
+        try:
+            flat = verifier.verify_claims([c for i in members for c in claims_of[i]], k)
+            pos = 0
+            for i in members:
+                verdicts_of[i] = flat[pos : pos + len(claims_of[i])]
+                pos += len(claims_of[i])
+        except Exception:  # isolate the culprit
+            for i in members:
+                try:
+                    verdicts_of[i] = verifier.verify_claims(claims_of[i], k)
+                except Exception as exc:
+                    out[i] = exc
+    seconds = round(time.perf_counter() - t0, 3)
+    for i, verdicts in verdicts_of.items():
+        claims = claims_of[i]
+        # The fields Verifier.verify_text fills, so the API answers exactly what the CLI prints.
+        out[i] = Report(
+            source="api",
+            language=jobs[i].language or (claims[0].language if claims else ""),
+            encoder=verifier.encoder_id,
+            judges=[j.name for j in verifier.judges],
+            index=verifier.index_info,
+            verdicts=verdicts,
+            problems=list(verifier.corpus_problems),
+            seconds=seconds,
+        )
+    return [r if r is not None else RuntimeError("request was not processed") for r in out]
+
+
 class _ModelWorker:
-    """Every model call (encoder, FAISS, BM25, judges, language detection) runs on ONE thread, in order.
+    """Every model call (encoder, FAISS, BM25, judges, language detection) runs on ONE thread.
 
-    The backends are not all thread-safe (torch/numpy encoders, lazily loaded models), and on a CPU
-    box a second thread only splits the same cores, so serialising costs little. The event loop stays
-    free for /v1/health, the page and queueing; more than `max_pending` waiting jobs get 503."""
+    The backends are not all thread-safe (numpy/torch encoders, lazily loaded models), and on a CPU box a
+    second thread only splits the same cores. Requests queue on the event loop; whenever the thread is
+    free it takes everything waiting (up to `max_batch` requests / `max_batch_chars` characters) as one
+    batch (`run_batch`). The event loop stays free for /v1/health and the page; more than `max_pending`
+    waiting requests get 503."""
 
-    def __init__(self, max_pending: int):
+    def __init__(self, verifier: Verifier, max_pending: int, max_batch: int = 32, max_batch_chars: int = 200_000):
+        self.verifier = verifier
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-model")
         self.max_pending = max_pending
+        self.max_batch = max_batch
+        self.max_batch_chars = max_batch_chars
         self.pending = 0
+        self.batches = 0  # model passes run, and requests they answered (reported by /v1/health)
+        self.batched_requests = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue | None = None
+        self._task: asyncio.Task | None = None
 
-    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def _ensure_consumer(self) -> asyncio.Queue:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._task is None or self._task.done():
+            self._loop = loop
+            self._queue = asyncio.Queue()
+            self._task = loop.create_task(self._consume(self._queue))
+        return self._queue
+
+    async def submit(self, job: _Job):
         if self.pending >= self.max_pending:
             raise HTTPException(503, f"server busy: {self.pending} requests queued; retry shortly",
                                 headers={"Retry-After": "1"})
+        queue = self._ensure_consumer()
+        future = asyncio.get_running_loop().create_future()
         self.pending += 1
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
+            queue.put_nowait((job, future))
+            result = await future
         finally:
             self.pending -= 1
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    async def _consume(self, queue: asyncio.Queue) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await queue.get()]
+            chars = len(batch[0][0].text)
+            while not queue.empty() and len(batch) < self.max_batch and chars < self.max_batch_chars:
+                batch.append(queue.get_nowait())
+                chars += len(batch[-1][0].text)
+            live = [(job, fut) for job, fut in batch if not fut.done()]  # the client may have gone
+            if not live:
+                continue
+            try:
+                results = await loop.run_in_executor(self.executor, run_batch, self.verifier,
+                                                     [job for job, _ in live])
+            except Exception as exc:  # e.g. the executor shut down
+                results = [exc] * len(live)
+            self.batches += 1
+            self.batched_requests += len(live)
+            for (_, fut), result in zip(live, results):
+                if not fut.done():
+                    fut.set_result(result)
 
     def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
@@ -222,7 +335,7 @@ def _judge_info(judge: Any) -> JudgeInfo:
     return JudgeInfo(name=str(judge.name), version=version)
 
 
-def health_of(verifier: Verifier, max_bytes: int) -> Health:
+def health_of(verifier: Verifier, max_bytes: int, worker: _ModelWorker | None = None) -> Health:
     info = verifier.index_info
     return Health(
         version=VERSION,
@@ -235,7 +348,10 @@ def health_of(verifier: Verifier, max_bytes: int) -> Health:
         corpus_documents=info.documents if info else 0,
         corpus_passages=info.passages if info else 0,
         max_bytes=max_bytes,
-        concurrency="model calls serialised on one worker thread",
+        concurrency="model calls serialised on one worker thread; waiting requests batched",
+        queued=worker.pending if worker else 0,
+        batches=worker.batches if worker else 0,
+        batched_requests=worker.batched_requests if worker else 0,
     )
 
 
@@ -264,7 +380,7 @@ def create_app(
     max_pending: int = DEFAULT_MAX_PENDING,
 ) -> FastAPI:
     """The app over an already loaded Verifier (inject fakes in tests). Bodies over `max_bytes` get 413."""
-    worker = _ModelWorker(max_pending)
+    worker = _ModelWorker(verifier, max_pending)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -278,13 +394,14 @@ def create_app(
             "Offline German/English claim verification. `POST /v1/verify` returns the same Report the CLI "
             f"prints with `--format json`. Request bodies are limited to {max_bytes} bytes "
             f"({max_bytes * RENDER_FACTOR} for `/v1/render`); larger ones get 413. Model calls are "
-            "serialised on one worker thread; concurrent requests queue."
+            "serialised on one worker thread; concurrent requests queue and are batched together."
         ),
         docs_url=None,  # Swagger UI / ReDoc load scripts from a CDN; the schema is at /openapi.json
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.verifier = verifier
+    app.state.worker = worker
     app.state.max_bytes = max_bytes
 
     def limit_for(path: str) -> int:
@@ -305,19 +422,17 @@ def create_app(
 
     @app.post("/v1/verify", response_model=Report, responses=errors, summary="Verify an article")
     async def verify_article(body: VerifyRequest) -> Response:
-        report = await worker.run(verifier.verify_text, body.text, source="api", lines=body.lines,
-                                  language=body.language, top_k=body.top_k)
+        report = await worker.submit(_Job("verify", body.text, body.language, body.top_k, body.lines))
         return Response(report.model_dump_json(), media_type="application/json")
 
     @app.post("/v1/claims", response_model=list[Claim], responses=errors, summary="Extract claims only")
     async def extract_claims(body: ClaimsRequest) -> Response:
-        claims = await worker.run(verifier.extract, body.text, source="api", lines=body.lines,
-                                  language=body.language)
+        claims = await worker.submit(_Job("claims", body.text, body.language, None, body.lines))
         return Response("[" + ",".join(c.model_dump_json() for c in claims) + "]", media_type="application/json")
 
     @app.get("/v1/health", response_model=Health, summary="Model, judge and index versions; corpus size")
     async def health() -> Health:
-        return health_of(verifier, max_bytes)
+        return health_of(verifier, max_bytes, worker)
 
     @app.post("/v1/article", response_model=ArticleText, responses=errors,
               summary="The text the CLI would check in a .txt/.md/.html file")
