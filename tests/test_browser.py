@@ -95,6 +95,15 @@ def test_seed_article_contradicted_claim_highlighted_with_citation(server, brows
     page.wait_for_function("() => document.getElementById('health').textContent.includes('encoder')")
     assert health["encoder"] in page.text_content("#health")
 
+    # a dropped/chosen .html file is read as the CLI reads it: visible text only, scripts dropped
+    dropped = tmp_path / "artikel.html"
+    dropped.write_text(f"<html><head><title>Seed</title><script>window.__xss=3</script></head>"
+                       f"<body><p>{article}</p></body></html>", encoding="utf-8")
+    page.set_input_files("#file-input", str(dropped))
+    page.wait_for_function("() => document.getElementById('article-input').value.length > 100")
+    assert page.input_value("#article-input").startswith(article[:60])
+    assert "window.__xss" not in page.input_value("#article-input")
+
     page.fill("#article-input", text)
     page.click("#verify-button")
     page.wait_for_selector("#article-view mark.claim.contradicted", timeout=600_000)
