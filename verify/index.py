@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -35,25 +36,173 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+# Below this many passages an exact scan answers a query in about 2 ms on 2 cores (bench/index_types.py).
+EXACT_MAX = 30_000
+# Below this many, HNSW builds in minutes on 2 cores; above it IVF-PQ with exact re-ranking builds far faster.
+HNSW_MAX = 300_000
+
+
 def choose_index_type(n: int) -> str:
-    # Exact search is fastest to build and exact; HNSW pays off once a flat scan costs milliseconds.
-    return "flat-ip" if n < 200_000 else "hnsw"
+    """The index for a corpus of n passages, chosen by the measurements in docs/performance.md.
+
+    Exact search up to EXACT_MAX (it is exact and builds instantly), HNSW up to HNSW_MAX, and above
+    that IVF-PQ whose candidates are re-scored exactly against the stored vectors. The returned
+    string names every build and search parameter and is recorded in the manifest (info.index_type).
+    """
+    if n < EXACT_MAX:
+        return "flat-ip"
+    if n < HNSW_MAX:
+        return "hnsw32-ef128"
+    return ivf_pq_type(n)
 
 
-def _build_faiss(vectors: np.ndarray, index_type: str):
+def _pow2(x: float) -> int:
+    return 1 << max(0, round(np.log2(max(1.0, x))))
+
+
+def ivf_pq_type(n: int, dim: int = 512, nprobe: int | None = None, refine: int = 10) -> str:
+    """IVF-PQ for n vectors: ~4*sqrt(n) lists, 4-bit fast-scan PQ with 4 dimensions per code, exact re-rank.
+
+    4-bit fast-scan codes train in seconds (8-bit PQ needs minutes on 2 cores) and scan fastest;
+    the re-rank against the stored vectors restores the recall the coarse codes lose."""
+    nlist = _nlist(n)
+    nprobe = nprobe or max(1, min(nlist, _pow2(nlist / 64)))
+    return f"ivf{nlist}-pq{_pq_subvectors(dim, 4)}fs-np{nprobe}" + (f"-rf{refine}" if refine else "")
+
+
+def _nlist(n: int) -> int:
+    # ~2*sqrt(n) lists: k-means over 4*sqrt(n) lists costs 4x the build time on 2 cores for a recall
+    # that the exact re-rank makes up anyway (measured in bench/index_types.py).
+    return max(1, min(_pow2(2 * np.sqrt(max(n, 1))), max(1, n // 39)))
+
+
+def _pq_subvectors(dim: int, per_code: int = 8) -> int:
+    """The largest divisor of dim not above dim/per_code, at least 1."""
+    target = max(1, dim // per_code)
+    return max(d for d in range(1, target + 1) if dim % d == 0)
+
+
+_HNSW = re.compile(r"^hnsw(?P<m>\d+)?(?:-efc(?P<efc>\d+))?(?:-ef(?P<ef>\d+))?$")
+_IVF = re.compile(
+    r"^ivf(?P<nlist>\d+)?-(?P<code>pq(?P<m>\d+)?(?P<fs>fs)?|flat)(?:-np(?P<np>\d+))?(?:-rf(?P<rf>\d+))?$"
+)
+
+
+def parse_index_type(index_type: str) -> dict:
+    """'flat-ip', 'hnsw', 'hnsw32-ef128', 'ivf-pq', 'ivf4096-pq128fs-np32-rf10', 'ivf1024-flat-np16' -> parts.
+
+    pq<m> is 8-bit PQ with m sub-vectors, pq<m>fs 4-bit fast-scan PQ; -rf<k> re-scores k*top_k
+    candidates exactly against the stored vectors."""
+    if index_type == "flat-ip":
+        return {"kind": "flat-ip"}
+    if index_type == "ivf-pq":
+        return {"kind": "ivf", "code": "pqfs", "nlist": None, "m": None, "nprobe": None, "refine": 10}
+    if index_type == "ivf-flat":
+        return {"kind": "ivf", "code": "flat", "nlist": None, "m": None, "nprobe": None, "refine": 0}
+    if m := _HNSW.match(index_type):
+        return {"kind": "hnsw", "m": int(m["m"] or 32), "efc": int(m["efc"] or 80), "ef": int(m["ef"] or 96)}
+    if m := _IVF.match(index_type):
+        return {
+            "kind": "ivf",
+            "code": "flat" if m["code"] == "flat" else "pqfs" if m["fs"] else "pq",
+            "nlist": int(m["nlist"]) if m["nlist"] else None,
+            "m": int(m["m"]) if m["m"] else None,
+            "nprobe": int(m["np"]) if m["np"] else None,
+            "refine": int(m["rf"] or 0),
+        }
+    raise ValueError(
+        f"unknown index type '{index_type}' (flat-ip; hnsw or hnsw<M>-ef<efSearch>; "
+        "ivf-pq or ivf<nlist>-pq<m>[fs]-np<nprobe>[-rf<k>]; ivf-flat or ivf<nlist>-flat-np<nprobe>)"
+    )
+
+
+def resolve_index_type(index_type: str, n: int, dim: int) -> str:
+    """Fill in the parameters a short name leaves open ('hnsw', 'ivf-pq'), so the manifest names them all."""
+    p = parse_index_type(index_type)
+    if p["kind"] == "flat-ip":
+        return "flat-ip"
+    if p["kind"] == "hnsw":
+        return f"hnsw{p['m']}" + (f"-efc{p['efc']}" if p["efc"] != 80 else "") + f"-ef{p['ef']}"
+    auto = parse_index_type(ivf_pq_type(n, dim))
+    nlist = p["nlist"] or auto["nlist"]
+    nprobe = min(nlist, p["nprobe"] or auto["nprobe"])
+    if p["code"] == "flat" or n < _PQ_MIN:  # too few vectors to train PQ codes: store them uncompressed
+        return f"ivf{nlist}-flat-np{nprobe}"
+    fs = p["code"] == "pqfs"
+    m = p["m"] or _pq_subvectors(dim, 4 if fs else 8)
+    if dim % m:
+        raise ValueError(f"index type '{index_type}': {m} PQ sub-vectors do not divide dimension {dim}")
+    return f"ivf{nlist}-pq{m}{'fs' if fs else ''}-np{nprobe}" + (f"-rf{p['refine']}" if p["refine"] else "")
+
+
+def set_search_params(index, index_type: str) -> None:
+    """Apply the search-time parameters named in index_type (efSearch, nprobe, re-rank factor)."""
     import faiss
 
-    dim = vectors.shape[1]
-    if index_type == "flat-ip":
+    p = parse_index_type(index_type)
+    if p["kind"] == "hnsw":
+        faiss.downcast_index(index).hnsw.efSearch = p["ef"]
+    elif p["kind"] == "ivf":
+        outer = faiss.downcast_index(index)
+        if p["refine"] and isinstance(outer, faiss.IndexRefine):
+            outer.k_factor = float(p["refine"])
+            outer = faiss.downcast_index(outer.base_index)
+        if p["nprobe"]:
+            faiss.extract_index_ivf(outer).nprobe = p["nprobe"]
+
+
+_PQ_MIN = 1024  # fewer vectors than this cannot train PQ codes
+_PQ_TRAIN = 16_384  # at least this many training vectors for PQ codebooks
+
+
+def _build_faiss(vectors: np.ndarray, index_type: str, seed: int = 1234, add: bool = True):
+    """A FAISS index of the given type over vectors (inner product on normalised vectors).
+
+    IVF indexes are trained on at most max(32 per list, 16k) vectors (sampled with a fixed seed, so a rebuild
+    gives the same index), keep a direct map so `reconstruct(i)` works for lexical-only candidates,
+    and with -rf<k> re-score k*top candidates exactly against the stored float vectors. With add=False
+    the index is trained but empty (the Ray engine adds shards in parallel and merges them).
+    """
+    import faiss
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, dim = vectors.shape
+    p = parse_index_type(index_type)
+    if p["kind"] == "flat-ip":
         index = faiss.IndexFlatIP(dim)
-    elif index_type == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 96
+    elif p["kind"] == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, p["m"], faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = p["efc"]
+        index.hnsw.efSearch = p["ef"]
     else:
-        raise ValueError(f"unknown index type '{index_type}' (flat-ip, hnsw)")
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        p = parse_index_type(resolve_index_type(index_type, n, dim))
+        nlist = max(1, min(p["nlist"], n)) if n else p["nlist"]
+        quantizer = faiss.IndexFlatIP(dim)
+        if p["code"] == "flat":
+            ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        elif p["code"] == "pqfs":
+            ivf = faiss.IndexIVFPQFastScan(quantizer, dim, nlist, p["m"], 4, faiss.METRIC_INNER_PRODUCT)
+        else:
+            ivf = faiss.IndexIVFPQ(quantizer, dim, nlist, p["m"], 8, faiss.METRIC_INNER_PRODUCT)
+        ivf.cp.seed = seed
+        ivf.cp.niter = 10  # faiss's 25 iterations cost 2.5x the training time for no measurable recall
+        if p["code"] != "flat":
+            ivf.pq.cp.seed = seed
+        ivf.nprobe = min(p["nprobe"], nlist)
+        if n:
+            sample = vectors
+            want = max(32 * nlist, _PQ_TRAIN)
+            if n > want:
+                rng = np.random.default_rng(seed)
+                sample = vectors[np.sort(rng.choice(n, want, replace=False))]
+            ivf.train(sample)
+        ivf.set_direct_map_type(faiss.DirectMap.Array)
+        index = ivf
+        if p["refine"]:
+            index = faiss.IndexRefineFlat(ivf)
+            index.k_factor = float(p["refine"])
+    if n and add:
+        index.add(vectors)
     return index
 
 
@@ -93,7 +242,8 @@ class IndexStore:
             if progress:
                 progress(min(i + batch, len(texts)), len(texts))
         vectors = np.concatenate(chunks) if chunks else np.zeros((0, encoder.dimension), np.float32)
-        kind = index_type or choose_index_type(len(passages))
+        dim = int(vectors.shape[1]) if len(vectors) else encoder.dimension
+        kind = resolve_index_type(index_type or choose_index_type(len(passages)), len(passages), dim)
         info = IndexInfo(
             encoder_id=encoder.id,
             encoder_version=encoder.version,

@@ -1,0 +1,71 @@
+"""The embedding cache: same vectors as the encoder, only new texts encoded, shards safe on disk."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from verify.embed_cache import CachedEncoder, EmbeddingCache, cache_folder
+
+from .conftest import FakeEncoder
+
+
+class CountingEncoder(FakeEncoder):
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def encode_passages(self, texts):
+        self.seen += list(texts)
+        return super().encode_passages(texts)
+
+    def encode_queries(self, texts):
+        self.seen += list(texts)
+        return super().encode_queries(texts)
+
+
+def test_cached_vectors_equal_the_encoder_and_only_new_texts_are_encoded(tmp_path):
+    inner = CountingEncoder()
+    enc = CachedEncoder(inner, tmp_path)
+    texts = ["Acme was founded in 2015.", "Hooli opened a data center.", "Acme was founded in 2015."]
+    first = enc.encode_passages(texts)
+    assert np.allclose(first, FakeEncoder().encode_passages(texts))
+    assert inner.seen == texts[:2]  # a repeated text within a call is encoded once
+    again = enc.encode_passages([*texts, "new text"])
+    assert np.allclose(again[:3], first) and inner.seen == [*texts[:2], "new text"]
+    assert (enc.hits, enc.misses) == (4, 3)
+    assert enc.encode_passages([]).shape == (0, enc.dimension)
+    assert (enc.id, enc.version, enc.dimension) == ("fake-bow", "1", 64)
+
+
+def test_queries_and_passages_are_cached_apart(tmp_path):
+    inner = CountingEncoder()
+    enc = CachedEncoder(inner, tmp_path)
+    enc.encode_passages(["same text"])
+    enc.encode_queries(["same text"])
+    assert inner.seen == ["same text", "same text"]
+
+
+def test_shards_persist_across_processes_and_damage_is_skipped(tmp_path):
+    enc = CachedEncoder(CountingEncoder(), tmp_path)
+    enc.encode_passages(["a b", "c d"])
+    shard = enc.flush()
+    assert shard is not None and shard.exists() and enc.flush() is None
+    (shard.parent / "broken.npz").write_bytes(b"not a zip")
+    inner = CountingEncoder()
+    fresh = CachedEncoder(inner, tmp_path)
+    fresh.encode_passages(["a b", "c d"])
+    assert inner.seen == []  # both came from disk
+    assert cache_folder(tmp_path, FakeEncoder()) == shard.parent
+
+
+def test_other_dimension_is_not_trusted(tmp_path):
+    enc = CachedEncoder(CountingEncoder(), tmp_path)
+    enc.encode_passages(["x"])
+    shard = enc.flush()
+    cache = EmbeddingCache(shard.parent, dimension=32)
+    assert len(cache) == 0
+
+
+def test_memory_only_cache_and_lru_bound():
+    enc = CachedEncoder(CountingEncoder(), None, memory_items=2)
+    enc.encode_passages(["a", "b", "c"])
+    assert len(enc.cache) == 2 and enc.flush() is None
