@@ -357,6 +357,7 @@ def test_render_endpoint_escapes_hostile_evidence(client):
     r = client.post("/v1/render", json={"report": report.model_dump(mode="json"), "format": "html", "text": text})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "<script>window.pwned" not in r.text and "&lt;script&gt;" in r.text
+    assert "script-src 'sha256-" in r.headers["content-security-policy"]  # its own inline script only
     md = client.post("/v1/render", json={"report": report.model_dump(mode="json"), "format": "markdown"})
     assert "<script>" not in md.text
 

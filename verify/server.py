@@ -31,6 +31,7 @@ WEB_DIR = Path(__file__).parent / "web"  # package data; read in place (no zip i
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
 
+
 def _package_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -434,7 +435,8 @@ def create_app(
     async def health() -> Health:
         return health_of(verifier, max_bytes, worker)
 
-    @app.post("/v1/article", response_model=ArticleText, responses=errors,
+    @app.post("/v1/article", response_model=ArticleText,
+              responses={**errors, 415: {"model": ErrorBody, "description": "not a .txt, .md or .html file"}},
               summary="The text the CLI would check in a .txt/.md/.html file")
     def read_article_text(body: ArticleRequest) -> ArticleText:
         return article_text(body.name, body.content)
@@ -443,10 +445,11 @@ def create_app(
               response_class=Response)
     def render(body: RenderRequest) -> Response:
         from verify.render import render_json, render_markdown
-        from verify.render.html import render_html
+        from verify.render.html import REPORT_CSP, render_html
 
         if body.format == "html":
-            return Response(render_html(body.report, body.text), media_type="text/html; charset=utf-8")
+            return Response(render_html(body.report, body.text), media_type="text/html; charset=utf-8",
+                            headers={"Content-Security-Policy": REPORT_CSP})
         if body.format == "markdown":
             return Response(render_markdown(body.report), media_type="text/markdown; charset=utf-8")
         return Response(render_json(body.report), media_type="application/json")

@@ -187,6 +187,11 @@ def _detail(i: int, v: Verdict) -> str:
     return "".join(rows)
 
 
+# Only this page's own inline style and script (pinned by hash) may run: injected markup could not.
+REPORT_CSP = (f"default-src 'none'; style-src {_csp_hash(CSS)}; script-src {_csp_hash(SCRIPT)}; "
+              "img-src data:; base-uri 'none'; form-action 'none'")
+
+
 def render_html(report: Report, article_text: str | None = None) -> str:
     """A self-contained page (inline CSS and JS, nothing external); every text from the report is escaped.
 
@@ -194,8 +199,7 @@ def render_html(report: Report, article_text: str | None = None) -> str:
     each source sentence is shown with its claims."""
     verdicts = report.verdicts
     counts = report.counts
-    csp = (f"default-src 'none'; style-src {_csp_hash(CSS)}; script-src {_csp_hash(SCRIPT)}; "
-           "img-src data:; base-uri 'none'; form-action 'none'")
+    csp = REPORT_CSP
     summary = "".join(
         f'<li class="label {label.value}">{ICONS[label]} {counts.get(label.value, 0)} {label.value}</li>'
         for label in Label
