@@ -1,0 +1,362 @@
+"""Evaluation: metrics (with property tests), benchmark loaders and splits, re-aggregation, the CLI, and a
+regression floor on a fixed benchmark sample with the real models (eval/expected.json)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from verify.eval import metrics as M
+
+from .conftest import ROOT
+
+EXPECTED = json.loads((ROOT / "eval" / "expected.json").read_text(encoding="utf-8"))
+
+
+def _bench_dir() -> Path:
+    from verify.eval.nli_sets import benchmarks_dir
+
+    return benchmarks_dir()
+
+
+needs_benchmarks = pytest.mark.skipif(
+    not (_bench_dir() / "climate-fever" / "climate-fever.jsonl").exists(), reason="../shared/benchmarks not present"
+)
+
+# --------------------------------------------------------------------------- metrics
+
+
+def test_classification_by_hand():
+    gold = ["supported", "supported", "contradicted", "unknown", "unknown"]
+    pred = ["supported", "unknown", "contradicted", "unknown", "supported"]
+    r = M.classification(gold, pred)
+    assert r["n"] == 5 and r["accuracy"] == 0.6
+    sup = r["per_class"]["supported"]
+    assert (sup["precision"], sup["recall"], sup["f1"]) == (0.5, 0.5, 0.5)
+    assert r["per_class"]["contradicted"]["f1"] == 1.0
+    assert r["per_class"]["unknown"]["f1"] == 0.5
+    assert r["macro_f1"] == pytest.approx((0.5 + 1.0 + 0.5) / 3, abs=1e-4)
+    assert r["confusion"]["supported"] == {"supported": 1, "contradicted": 0, "unknown": 1}
+
+
+def test_macro_f1_averages_gold_classes_only():
+    # COVID-Fact is 2-way: "unknown" predictions are wrong, but unknown is no class of its own there.
+    r = M.classification(["supported", "contradicted"], ["supported", "unknown"])
+    assert r["macro_f1"] == pytest.approx((1.0 + 0.0) / 2)
+    assert "unknown" not in r["confusion"]
+
+
+def test_classification_rejects_length_mismatch():
+    with pytest.raises(ValueError):
+        M.classification(["supported"], [])
+
+
+def test_recall_at_k_by_hand():
+    retrieved = [["a", "b", "c"], ["x", "y", "z"], ["q"]]
+    gold = [{"b"}, {"z", "w"}, set()]
+    r = M.recall_at_k(retrieved, gold, (1, 2, 3))
+    assert r["n"] == 2  # the claim without gold evidence is left out
+    assert r["recall_at_1"] == 0.0 and r["recall_at_2"] == 0.5 and r["recall_at_3"] == 1.0
+    assert r["evidence_recall_at_3"] == pytest.approx((1 + 0.5) / 2)
+
+
+def test_reliability_perfect_and_overconfident():
+    assert M.reliability([1.0, 1.0], [True, True])["ece"] == 0.0
+    r = M.reliability([0.95] * 10, [True] * 5 + [False] * 5)
+    assert r["ece"] == pytest.approx(0.45)
+    assert sum(b["n"] for b in r["bins"]) == 10 and len(r["bins"]) == 10
+
+
+labels = st.sampled_from(["supported", "contradicted", "unknown"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(labels, labels), min_size=1, max_size=60))
+def test_classification_properties(pairs):
+    gold, pred = [g for g, _ in pairs], [p for _, p in pairs]
+    r = M.classification(gold, pred)
+    assert 0.0 <= r["accuracy"] <= 1.0 and 0.0 <= r["macro_f1"] <= 1.0
+    assert sum(sum(row.values()) for row in r["confusion"].values()) == len(pairs)
+    assert sum(r["confusion"][g][g] for g in r["confusion"]) == round(r["accuracy"] * len(pairs))
+    if gold == pred:
+        assert r["accuracy"] == 1.0 and r["macro_f1"] == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=1, max_size=80))
+def test_reliability_properties(rows):
+    conf, ok = [c for c, _ in rows], [b for _, b in rows]
+    r = M.reliability(conf, ok)
+    assert 0.0 <= r["ece"] <= 1.0
+    assert sum(b["n"] for b in r["bins"]) == len(rows)
+    # ECE never exceeds the mean absolute gap of the individual predictions
+    assert r["ece"] <= sum(abs(c - b) for c, b in rows) / len(rows) + 1e-3
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.integers(0, 9), max_size=10, unique=True),
+                          st.sets(st.integers(0, 9), max_size=3)), min_size=1, max_size=30))
+def test_recall_is_monotone_in_k(rows):
+    r = M.recall_at_k([x for x, _ in rows], [g for _, g in rows], (1, 5, 10))
+    if r["n"]:
+        assert r["recall_at_1"] <= r["recall_at_5"] <= r["recall_at_10"] <= 1.0
+        assert r["evidence_recall_at_10"] <= r["recall_at_10"]
+
+
+def test_breakdown_per_language():
+    r = M.breakdown(["supported", "unknown", "supported"], ["supported", "supported", "supported"], ["de", "de", "en"])
+    assert r["de"]["n"] == 2 and r["de"]["accuracy"] == 0.5 and r["en"]["accuracy"] == 1.0
+
+
+# --------------------------------------------------------------------------- loaders and splits
+
+
+@needs_benchmarks
+def test_climate_fever_loader():
+    from verify.eval.benchmarks import climate_fever
+
+    b = climate_fever()
+    assert len(b.claims) == 1535
+    counts = {g: sum(1 for c in b.claims if c.gold == g) for g in ("supported", "contradicted", "unknown", "disputed")}
+    assert counts == {"supported": 654, "contradicted": 253, "unknown": 474, "disputed": 154}
+    corpus = {d.id for d in b.corpora["climate-fever"]}
+    assert len(corpus) == 5240
+    for c in b.claims:
+        assert set(c.gold_evidence) <= corpus
+        assert bool(c.gold_evidence) == (c.gold != "unknown")
+
+
+@needs_benchmarks
+def test_covid_fact_split_by_source_group():
+    from verify.eval.benchmarks import covid_fact
+
+    b = covid_fact()
+    assert len(b.claims) == 4086 and len(b.corpora["covid-fact"]) == 3219
+    split_of_group: dict[str, set[str]] = {}
+    for c in b.claims:
+        split_of_group.setdefault(c.group, set()).add(c.split)
+    assert all(len(s) == 1 for s in split_of_group.values())  # no claim family straddles dev/test
+    dev, test = b.select("dev"), b.select("test")
+    assert len(dev) + len(test) == 4086 and 0.2 < len(dev) / 4086 < 0.4
+    assert {c.id for c in dev}.isdisjoint({c.id for c in test})
+
+
+@needs_benchmarks
+def test_healthfc_loader_keeps_languages_apart():
+    from verify.eval.benchmarks import healthfc
+
+    b = healthfc()
+    assert len(b.claims) == 1500
+    de = [c for c in b.claims if c.language == "de"]
+    assert len(de) == 750 and all(c.corpus == "healthfc-de" for c in de)
+    ids = {lg: {d.id for d in b.corpora[f"healthfc-{lg}"]} for lg in ("de", "en")}
+    assert 2000 < len(ids["de"]) < 3000 and ids["de"].isdisjoint(ids["en"])
+    for c in b.claims:
+        assert c.gold_evidence and set(c.gold_evidence) <= ids[c.language]
+    # only the top-sentence columns reach the corpus (never the explanation or verdict columns)
+    import csv
+
+    with open(_bench_dir() / "healthfc" / "Datensatz.csv", newline="", encoding="utf-8-sig") as f:
+        top = "\n".join(" ".join((r["de_top_sentences"] or "").split()) for r in csv.DictReader(f))
+    assert all(d.text in top for d in b.corpora["healthfc-de"])
+
+
+@needs_benchmarks
+def test_splits_agree_with_the_judge_view():
+    """Claim-level and gold-evidence (nli_sets) views hold out the same COVID-Fact claims."""
+    from verify.eval import nli_sets
+    from verify.eval.benchmarks import covid_fact
+
+    test_claims = {c.text for c in covid_fact().select("test")}
+    judge_test = {" ".join(h.split()) for _, h, _ in nli_sets.load("covid-fact", "test")}
+    assert judge_test == test_claims
+
+
+def test_select_limit_is_fixed_and_nested(tmp_path):
+    from verify.eval.benchmarks import BenchClaim, Benchmark
+
+    claims = [BenchClaim(id=f"c{i}", text=f"claim {i}", language="en", gold="supported", gold_evidence=(),
+                         group=f"g{i}", corpus="x") for i in range(200)]
+    b = Benchmark("toy", claims, {"x": []})
+    a10, a20 = b.select(None, 10), b.select(None, 20)
+    assert [c.id for c in a10] == [c.id for c in b.select(None, 10)]
+    assert {c.id for c in a10} <= {c.id for c in a20}
+    assert {c.split for c in b.select(None)} == {"dev", "test"}
+
+
+def test_fever_jsonl_loader_and_corpus(tmp_path, monkeypatch):
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
+    from verify.eval.benchmarks import DataError, fever_jsonl
+
+    data = tmp_path / "mine.jsonl"
+    data.write_text(
+        json.dumps({"id": "1", "claim": "Fluidstack was founded in 2017.", "label": "SUPPORTS",
+                    "evidence": ["Fluidstack was founded in 2017 in London."]}) + "\n"
+        + json.dumps({"id": "2", "claim": "Fluidstack wurde 2019 gegründet.", "label": "REFUTES", "language": "de",
+                      "evidence": [{"id": "e1", "text": "Fluidstack was founded in 2017.", "title": "About"}]}) + "\n"
+        + json.dumps({"id": "3", "claim": "Fluidstack has 900 staff.", "label": "NOT ENOUGH INFO"}) + "\n",
+        encoding="utf-8")
+    b = fever_jsonl(data)
+    assert [c.gold for c in b.claims] == ["supported", "contradicted", "unknown"]
+    assert b.claims[1].language == "de" and b.claims[1].gold_evidence == ("e1",)
+    folder = b.corpus_folder("mine")
+    file = folder / "mine.jsonl"
+    lines = [json.loads(x) for x in file.read_text(encoding="utf-8").splitlines()]
+    assert {x["id"] for x in lines} == {"e1", b.claims[0].gold_evidence[0]}
+    mtime = file.stat().st_mtime_ns
+    assert b.corpus_folder("mine") == folder and file.stat().st_mtime_ns == mtime  # written once
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"claim": "x", "label": "maybe"}\n', encoding="utf-8")
+    with pytest.raises(DataError):
+        fever_jsonl(bad)
+    with pytest.raises(DataError):
+        fever_jsonl(tmp_path / "missing.jsonl")
+
+
+# --------------------------------------------------------------------------- re-aggregation and error causes
+
+
+def _record(gold: str, judgement: dict, score: float = 0.8, gold_doc: str = "d1", doc: str = "d1"):
+    from verify.eval.harness import Record
+    from verify.models import Claim, Hit, Judgement, Passage
+
+    claim = Claim(id="c", text="Acme was founded in 2017.", sentence="Acme was founded in 2017.", start=0, end=25)
+    p = Passage(id=f"{doc}#0", doc_id=doc, text="Acme was founded in 2017.", start=0, end=25)
+    hit = Hit(passage=p, score=score, dense=0.6, lexical=0.5)
+    return Record(id="c", gold=gold, language="en", gold_evidence=[gold_doc], claim=claim, retrieved=[doc], hits=[hit],
+                  judgements={p.id: [Judgement(passage_id=p.id, judge="nli", **judgement)]}, dense_weight=0.7,
+                  encoder_id="usem3")
+
+
+def test_reaggregate_follows_thresholds():
+    from verify.config import Thresholds
+    from verify.eval.harness import reaggregate
+
+    rec = _record("supported", {"entailment": 0.7, "neutral": 0.2, "contradiction": 0.1})
+    assert reaggregate([rec], Thresholds(entail=0.6, min_retrieval=0.3), 5)[0].pred == "supported"
+    assert reaggregate([rec], Thresholds(entail=0.8, min_retrieval=0.3), 5)[0].pred == "unknown"
+
+
+def test_error_causes():
+    from verify.eval.harness import error_cause
+
+    miss = _record("supported", {"entailment": 0.1, "neutral": 0.8, "contradiction": 0.1}, doc="d2")
+    miss.pred = "unknown"
+    assert error_cause(miss, 5) == "retrieval"
+    judge = _record("supported", {"entailment": 0.1, "neutral": 0.8, "contradiction": 0.1})
+    judge.pred = "unknown"
+    assert error_cause(judge, 5) == "judge"
+    agg = _record("supported", {"entailment": 0.5, "neutral": 0.4, "contradiction": 0.1})
+    agg.pred = "unknown"
+    assert error_cause(agg, 5) == "aggregation"
+    ok = _record("supported", {"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05})
+    ok.pred = "supported"
+    assert error_cause(ok, 5) is None
+
+
+def test_summarise_keeps_disputed_apart():
+    from verify.eval.harness import summarise
+
+    a = _record("supported", {"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05})
+    a.pred, a.confidence = "supported", 0.9
+    d = _record("disputed", {"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05})
+    d.pred, d.confidence = "supported", 0.9
+    s = summarise([a, d], 5)
+    assert s["n"] == 1 and s["accuracy"] == 1.0 and s["recall_at_5"] == 1.0
+    assert s["disputed"] == {"n": 1, "predicted": {"supported": 1}, "unknown_reasons": {}, "recall_at_5": 1.0}
+
+
+def test_coordinate_search_never_gets_worse():
+    from verify.config import Thresholds
+    from verify.eval.tune import coordinate_search, objective_of, score_views
+
+    recs = [_record("supported", {"entailment": e, "neutral": 1 - e, "contradiction": 0.0}) for e in (0.5, 0.6, 0.7)]
+    recs += [_record("unknown", {"entailment": e, "neutral": 1 - e, "contradiction": 0.0}) for e in (0.3, 0.4)]
+    start = Thresholds(entail=0.9, min_retrieval=0.3)
+    views = {"toy": recs}
+    best, score, trace = coordinate_search(views, start, 5, grid={"entail": [0.35, 0.45, 0.55, 0.65]})
+    assert score >= objective_of(score_views(views, start, 5), "macro_f1")
+    assert best.entail == 0.45 and score == 1.0
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_unknown_name_and_unreadable_data_exit_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["eval", "no-such-set"])
+    assert r.exit_code == 2, r.output
+    r = runner.invoke(app, ["eval", "fever-jsonl"])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["eval", "fever-jsonl", "--data", str(tmp_path / "missing.jsonl")])
+    assert r.exit_code == 2
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    r = runner.invoke(app, ["eval", "fever-jsonl", "--data", str(bad)])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["eval", "xnli-de"])  # judge-only set without --gold-evidence
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["eval", "no-such-set", "--gold-evidence"])
+    assert r.exit_code == 2
+
+
+@pytest.mark.e2e
+def test_cli_fever_jsonl_json_output(tmp_path, monkeypatch):
+    """A user's own labelled set, end to end with the real encoder and the rule judge."""
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "own.jsonl"
+    rows = [
+        {"id": "1", "claim": "Fluidstack was founded in 2017.", "label": "SUPPORTS",
+         "evidence": ["Fluidstack was founded in 2017 in London by two Oxford students."]},
+        {"id": "2", "claim": "Fluidstack was founded in 2019.", "label": "REFUTES",
+         "evidence": ["Fluidstack was founded in 2017 in London by two Oxford students."]},
+        {"id": "3", "claim": "Anthropic invests 50 billion dollars in data centres in Texas and New York.",
+         "label": "SUPPORTS",
+         "evidence": ["Anthropic will invest $50 billion in American computing infrastructure, building data "
+                      "centers in Texas and New York."]},
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["eval", "fever-jsonl", "--data", str(data), "--split", "all", "--judge", "rules",
+                                 "--format", "json"])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout)
+    for key in ("n", "accuracy", "macro_f1", "recall_at_5", "seconds_per_claim"):
+        assert key in res
+    assert res["n"] == 3 and res["recall_at_5"] == 1.0
+    assert res["per_class"]["contradicted"]["recall"] == 1.0  # the year swap is caught by the rules
+
+
+# --------------------------------------------------------------------------- regression floor
+
+
+@pytest.mark.e2e
+@needs_benchmarks
+def test_regression_floor():
+    """The fixed sample of eval/expected.json, full pipeline with the shipped models, stays above its floor."""
+    from verify.config import Settings
+    from verify.eval.benchmarks import load_benchmark
+    from verify.eval.harness import evaluate
+    from verify.judges import nli_shipped
+
+    floor = EXPECTED["regression_floor"]
+    config = "rules+nli" if nli_shipped() else "rules"
+    bench = load_benchmark(floor["benchmark"])
+    res = evaluate(bench, Settings(), split=floor["split"], limit=floor["limit"], save=False)
+    assert res["n"] == floor["limit"]
+    for metric, minimum in floor["floor"][config].items():
+        assert res[metric] is not None and not math.isnan(res[metric])
+        assert res[metric] >= minimum, f"{metric} {res[metric]} fell below the floor {minimum} ({config})"

@@ -1,0 +1,454 @@
+"""The evaluation harness: the full pipeline (retrieval, judges, aggregation) over benchmark claims, scored.
+
+Gold evidence is used only to score retrieval (recall@k) and to attribute errors; the verdicts come from
+the same retriever, judges and `aggregate` as `verify check`. Every run's per-(claim, passage)
+judgements are saved (gzipped JSON lines, under `<cache>/eval-runs/`), so threshold tuning
+(`verify.eval.tune`) re-aggregates them with other thresholds without running the models again.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verify.aggregate import aggregate
+from verify.config import Settings, Thresholds, cache_dir
+from verify.eval.benchmarks import DISPUTED, LABELS, UNKNOWN, BenchClaim, Benchmark
+from verify.eval.metrics import breakdown, classification, distribution, recall_at_k, reliability
+from verify.fusion import fuse, rescale_dense
+from verify.models import Claim, Hit, Judgement
+
+RUN_FORMAT = "verify-eval-run-2"
+RECALL_DEPTH = 10  # retrieval depth for recall@1/5/10 (only the top_k are judged)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Record:
+    """One claim's pass through the pipeline: what was retrieved, what each judge said, the verdict."""
+
+    id: str
+    gold: str
+    language: str
+    gold_evidence: list[str]
+    claim: Claim
+    retrieved: list[str]  # doc ids of the first RECALL_DEPTH passages, in rank order
+    hits: list[Hit]  # the judged passages (top `pool`), in rank order
+    judgements: dict[str, list[Judgement]]  # passage id -> every judge's judgement
+    pred: str = UNKNOWN
+    confidence: float = 0.0
+    unknown_reason: str | None = None
+    reason: str = ""
+    dense_weight: float = 0.7
+    encoder_id: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "id": self.id, "gold": self.gold, "language": self.language, "gold_evidence": self.gold_evidence,
+            "claim": self.claim.model_dump(mode="json"), "retrieved": self.retrieved,
+            "hits": [h.model_dump(mode="json") for h in self.hits],
+            "judgements": {k: [j.model_dump(mode="json") for j in v] for k, v in self.judgements.items()},
+            "pred": self.pred, "confidence": self.confidence, "unknown_reason": self.unknown_reason,
+            "reason": self.reason, "dense_weight": self.dense_weight, "encoder_id": self.encoder_id,
+        }, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, line: str) -> Record:
+        d = json.loads(line)
+        return cls(
+            id=d["id"], gold=d["gold"], language=d["language"], gold_evidence=d["gold_evidence"],
+            claim=Claim.model_validate(d["claim"]), retrieved=d["retrieved"],
+            hits=[Hit.model_validate(h) for h in d["hits"]],
+            judgements={k: [Judgement.model_validate(j) for j in v] for k, v in d["judgements"].items()},
+            pred=d["pred"], confidence=d["confidence"], unknown_reason=d["unknown_reason"], reason=d["reason"],
+            dense_weight=d["dense_weight"], encoder_id=d["encoder_id"],
+        )
+
+
+@dataclass
+class Run:
+    """Records of one evaluation run plus how it was made (header of the saved file)."""
+
+    header: dict
+    records: list[Record] = field(default_factory=list)
+
+    def save(self, path: Path) -> Path:
+        from verify.locking import atomic_write_bytes
+
+        text = "\n".join([json.dumps(self.header, ensure_ascii=False), *(r.to_json() for r in self.records)])
+        atomic_write_bytes(path, gzip.compress(text.encode("utf-8"), compresslevel=5))
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> Run:
+        lines = gzip.decompress(Path(path).read_bytes()).decode("utf-8").splitlines()
+        header = json.loads(lines[0])
+        if header.get("format") != RUN_FORMAT:
+            raise ValueError(f"{path}: not a {RUN_FORMAT} file")
+        return cls(header, [Record.from_json(x) for x in lines[1:] if x.strip()])
+
+
+# --------------------------------------------------------------------------- building claims
+
+
+def to_claim(c: BenchClaim) -> Claim:
+    """A benchmark claim as `verify check --lines` would read it (kind: fact, quote, opinion ...)."""
+    from verify.claims import claims_from_lines
+
+    parsed = claims_from_lines(c.text, source=c.id, language=c.language)
+    if not parsed:
+        return Claim(id=c.id, text=c.text, sentence=c.text, start=0, end=len(c.text), language=c.language,
+                     source=c.id)
+    return parsed[0].model_copy(update={"id": c.id})
+
+
+# --------------------------------------------------------------------------- re-aggregation
+
+
+def refuse(hits: Sequence[Hit], dense_weight: float, encoder_id: str) -> list[Hit]:
+    """The judged hits re-scored (and re-ranked) with another dense weight; same passages."""
+    import numpy as np
+
+    if not hits:
+        return []
+    dense = rescale_dense(np.array([h.dense for h in hits], dtype=np.float32), encoder_id)
+    lexical = np.array([h.lexical for h in hits], dtype=np.float32)
+    scores = fuse(dense, lexical, dense_weight)
+    rescored = [h.model_copy(update={"score": float(s)}) for h, s in zip(hits, scores, strict=True)]
+    rescored.sort(key=lambda h: -h.score)
+    return [h.model_copy(update={"rank": r}) for r, h in enumerate(rescored)]
+
+
+def verdict_of(rec: Record, th: Thresholds, top_k: int):
+    """Aggregate a record's cached judgements with thresholds `th` (top_k of its judged hits)."""
+    hits = rec.hits
+    if abs(th.dense_weight - rec.dense_weight) > 1e-9:
+        hits = refuse(hits, th.dense_weight, rec.encoder_id)
+    hits = hits[:top_k]
+    by_passage = {h.passage.id: rec.judgements.get(h.passage.id, []) for h in hits}
+    return aggregate(rec.claim, hits, by_passage, th)
+
+
+def reaggregate(records: Sequence[Record], th: Thresholds, top_k: int) -> list[Record]:
+    out = []
+    for rec in records:
+        v = verdict_of(rec, th, top_k)
+        out.append(Record(**{**rec.__dict__, "pred": v.label.value, "confidence": v.confidence,
+                             "unknown_reason": v.unknown_reason.value if v.unknown_reason else None,
+                             "reason": v.reason}))
+    return out
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def error_cause(rec: Record, top_k: int) -> str | None:
+    """Why a claim was missed: retrieval miss, judge error or aggregation (None when correct).
+
+    retrieval: the claim has gold evidence and none of it is among the top_k judged passages;
+    aggregation: some judge labelled some top_k passage with the gold label, yet the verdict differs
+    (thresholds, relevance cut-off, conflict rule); judge: no judge read the gold label anywhere."""
+    if rec.pred == rec.gold:
+        return None
+    top = rec.hits[:top_k]
+    if rec.gold == UNKNOWN:
+        return "judge"  # a judge asserted a stance the evidence does not settle
+    if rec.gold_evidence and not set(rec.gold_evidence) & {h.passage.doc_id for h in top}:
+        return "retrieval"
+    said = {j.label.value for h in top for j in rec.judgements.get(h.passage.id, [])}
+    return "aggregation" if rec.gold in said else "judge"
+
+
+def summarise(records: Sequence[Record], top_k: int) -> dict:
+    """The metrics of a run: 3-way scores (DISPUTED apart), recall@k, ECE, per language, error causes."""
+    main = [r for r in records if r.gold != DISPUTED]
+    gold = [r.gold for r in main]
+    pred = [r.pred for r in main]
+    cls = classification(gold, pred, LABELS)
+    rec = recall_at_k([r.retrieved for r in main], [r.gold_evidence for r in main], (1, 5, 10))
+    cal = reliability([r.confidence for r in main], [r.pred == r.gold for r in main], bins=10)
+    causes: dict[str, Counter] = {}
+    for r in main:
+        cause = error_cause(r, top_k)
+        if cause:
+            causes.setdefault(r.gold, Counter())[cause] += 1
+    out = {
+        "n": cls["n"],
+        "accuracy": cls["accuracy"],
+        "macro_f1": cls["macro_f1"],
+        "recall_at_1": rec["recall_at_1"],
+        "recall_at_5": rec["recall_at_5"],
+        "recall_at_10": rec["recall_at_10"],
+        "ece": cal["ece"],
+        "per_class": cls["per_class"],
+        "confusion": cls["confusion"],
+        "retrieval": rec,
+        "reliability": cal["bins"],
+        "per_language": breakdown(gold, pred, [r.language for r in main], LABELS),
+        "predicted": distribution(pred),
+        "abstain_rate": round(sum(1 for p in pred if p == UNKNOWN) / len(pred), 4) if pred else 0.0,
+        "unknown_reasons": distribution(r.unknown_reason for r in main if r.pred == UNKNOWN),
+        "errors": {g: dict(c.most_common()) for g, c in sorted(causes.items())},
+    }
+    disputed = [r for r in records if r.gold == DISPUTED]
+    if disputed:
+        out["disputed"] = {
+            "n": len(disputed),
+            "predicted": distribution(r.pred for r in disputed),
+            "unknown_reasons": distribution(r.unknown_reason for r in disputed if r.pred == UNKNOWN),
+            "recall_at_5": recall_at_k([r.retrieved for r in disputed], [r.gold_evidence for r in disputed],
+                                       (5,))["recall_at_5"],
+        }
+    return out
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _source_digest() -> str:
+    """Identity of the code that turns passages into judgements (rule judge, numbers, claim kinds)."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for name in ("judges.py", "numbers.py", "claims.py", "fusion.py", "lexical.py", "passages.py"):
+        p = root / name
+        h.update(p.read_bytes() if p.exists() else b"")
+    return h.hexdigest()[:12]
+
+
+def _judge_identity(settings: Settings, judge_names: Sequence[str]) -> str:
+    if "nli" not in judge_names:
+        return "-"
+    return f"{_nli_identity(settings)}/{getattr(settings, 'nli_backend', 'torch')}"
+
+
+def _nli_identity(settings: Settings) -> str:
+    if settings.nli_model:
+        p = Path(settings.nli_model)
+        stamp = max((f.stat().st_mtime_ns for f in p.glob("*") if f.is_file()), default=0) if p.is_dir() else 0
+        return f"{p.resolve()}@{stamp}"
+    from verify.nli_model import read_artifact_meta
+
+    return "shipped:" + str(read_artifact_meta().get("sha256", ""))[:16]
+
+
+def run_key(name: str, split: str, claims: Sequence[BenchClaim], settings: Settings, judge_names: Sequence[str],
+            pool: int) -> str:
+    key = json.dumps({
+        "format": RUN_FORMAT, "name": name, "split": split,
+        "claims": hashlib.sha256("\n".join(c.id + "\t" + c.text for c in claims).encode()).hexdigest()[:16],
+        "encoder": settings.encoder, "judges": list(judge_names), "judge": _judge_identity(settings, judge_names),
+        "pool": pool, "dense_weight": settings.thresholds.dense_weight,
+        "window": [settings.passage_sentences, settings.passage_overlap],
+    }, sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def runs_dir() -> Path:
+    return cache_dir() / "eval-runs"
+
+
+def _stderr_progress(stage: str, done: int, total: int) -> None:
+    sys.stderr.write(f"\r{stage}: {done}/{total}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def run_pipeline(
+    bench: Benchmark,
+    claims: Sequence[BenchClaim],
+    settings: Settings,
+    *,
+    pool: int | None = None,
+    batch: int = 64,
+    progress: Progress | None = None,
+) -> tuple[list[Record], dict]:
+    """Run retrieval, every judge and aggregation over `claims`; returns (records, timings).
+
+    One Verifier per corpus (HealthFC has one per language); the NLI model is loaded once and shared."""
+    from verify.pipeline import Verifier
+
+    top_k = settings.top_k
+    pool = max(pool or top_k, top_k)
+    timings = {"setup_seconds": 0.0, "pipeline_seconds": 0.0}
+    records: list[Record] = []
+    shared: dict[str, object] = {}
+    by_corpus: dict[str, list[BenchClaim]] = {}
+    for c in claims:
+        by_corpus.setdefault(c.corpus, []).append(c)
+    done = 0
+    for key, group in by_corpus.items():
+        t0 = time.perf_counter()
+        folder = bench.corpus_folder(key)
+        s = settings.model_copy(update={"evidence": (folder,)})
+        verifier = Verifier.from_settings(s)
+        verifier.judges = [shared.setdefault(j.name, j) if j.name == "nli" else j for j in verifier.judges]
+        encoder_id = verifier.encoder_id
+        bench_claims = [to_claim(c) for c in group]
+        timings["setup_seconds"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for start in range(0, len(group), batch):
+            chunk, chunk_claims = group[start:start + batch], bench_claims[start:start + batch]
+            hits = verifier.retriever.search(chunk_claims, max(RECALL_DEPTH, pool))
+            pairs = [(claim, h.passage) for claim, hs in zip(chunk_claims, hits, strict=True) for h in hs[:pool]]
+            per_pair: list[list[Judgement]] = [[] for _ in pairs]
+            for judge in verifier.judges:
+                for i, j in enumerate(judge.judge(pairs)):  # type: ignore[attr-defined]
+                    per_pair[i].append(j)
+            i = 0
+            for bc, claim, hs in zip(chunk, chunk_claims, hits, strict=True):
+                judged: dict[str, list[Judgement]] = {}
+                for h in hs[:pool]:
+                    judged[h.passage.id] = per_pair[i]
+                    i += 1
+                v = aggregate(claim, hs[:top_k], {h.passage.id: judged[h.passage.id] for h in hs[:top_k]},
+                              verifier.thresholds)
+                records.append(Record(
+                    id=bc.id, gold=bc.gold, language=bc.language, gold_evidence=list(bc.gold_evidence),
+                    claim=claim, retrieved=[h.passage.doc_id for h in hs[:RECALL_DEPTH]], hits=list(hs[:pool]),
+                    judgements=judged, pred=v.label.value, confidence=v.confidence,
+                    unknown_reason=v.unknown_reason.value if v.unknown_reason else None, reason=v.reason,
+                    dense_weight=verifier.thresholds.dense_weight, encoder_id=encoder_id,
+                ))
+            done += len(chunk)
+            if progress:
+                progress("claims", done, len(claims))
+        timings["pipeline_seconds"] += time.perf_counter() - t0
+        timings.setdefault("judges", [j.name for j in verifier.judges])
+    order = {c.id: i for i, c in enumerate(claims)}
+    records.sort(key=lambda r: order[r.id])
+    return records, timings
+
+
+def extend_run(base: Run, settings: Settings, judge_names: Sequence[str], progress: Progress | None = None,
+               batch: int = 256) -> Run:
+    """A saved rules-only run completed with more judges (e.g. NLI) on the same retrieved passages.
+
+    Retrieval and the rule judge are deterministic, so this equals a full run with all judges; the
+    extra judges run on exactly the saved (claim, passage) pairs. Pipeline time = the base run's time
+    plus the extra judges' time."""
+    from verify.judges import make_judges
+
+    judges = make_judges(judge_names, settings.nli_model, batch_size=settings.batch_size,
+                         nli_backend=getattr(settings, "nli_backend", "onnx"))
+    top_k = settings.top_k
+    t0 = time.perf_counter()
+    records = []
+    for start in range(0, len(base.records), batch):
+        chunk = base.records[start:start + batch]
+        pairs = [(r.claim, h.passage) for r in chunk for h in r.hits]
+        extra: list[list[Judgement]] = [[] for _ in pairs]
+        for judge in judges:
+            for i, j in enumerate(judge.judge(pairs)):
+                extra[i].append(j)
+        i = 0
+        for r in chunk:
+            judged = {}
+            for h in r.hits:
+                judged[h.passage.id] = [*r.judgements.get(h.passage.id, []), *extra[i]]
+                i += 1
+            rec = Record(**{**r.__dict__, "judgements": judged})
+            v = verdict_of(rec, settings.thresholds, top_k)
+            rec.pred, rec.confidence, rec.reason = v.label.value, v.confidence, v.reason
+            rec.unknown_reason = v.unknown_reason.value if v.unknown_reason else None
+            records.append(rec)
+        if progress:
+            progress("claims (extra judges)", len(records), len(base.records))
+    extra_seconds = time.perf_counter() - t0
+    header = {**base.header, "judges": [*base.header["judges"], *(j.name for j in judges)],
+              "judge": _judge_identity(settings, ["rules", *judge_names]),
+              "thresholds": settings.thresholds.model_dump(),
+              "pipeline_seconds": round(base.header["pipeline_seconds"] + extra_seconds, 2),
+              "extra_judge_seconds": round(extra_seconds, 2)}
+    return Run(header, records)
+
+
+def evaluate(
+    bench: Benchmark,
+    settings: Settings,
+    *,
+    split: str = "test",
+    limit: int | None = None,
+    pool: int | None = None,
+    reuse: bool = False,
+    save: bool = True,
+    progress: Progress | None = None,
+) -> dict:
+    """Evaluate `bench` (split, limit) with the full pipeline under `settings`; returns the result dict.
+
+    `reuse`: when a saved run with the same claims, encoder, judges, model, code and dense weight exists,
+    re-aggregate its judgements with the current thresholds instead of running the models again (its
+    timings are reported as measured then; `from_saved_run` says so)."""
+    from verify.judges import nli_shipped
+
+    claims = bench.select(split, limit)
+    if not claims:
+        raise ValueError(f"{bench.name}: no claims in split {split!r}")
+    judge_names = list(settings.judges) if settings.judges else (
+        ["rules", "nli"] if settings.nli_model or nli_shipped() else ["rules"])
+    pool = max(pool or settings.top_k, settings.top_k)
+    key = run_key(bench.name, split, claims, settings, judge_names, pool)
+    path = runs_dir() / f"{bench.name}-{split}-{len(claims)}-{key}.jsonl.gz"
+    run = None
+    if reuse and path.exists():
+        try:
+            run = Run.load(path)
+            run.records = reaggregate(run.records, settings.thresholds, settings.top_k)
+        except (OSError, ValueError, KeyError):
+            run = None
+    from_saved = run is not None
+    if run is None and reuse and judge_names != ["rules"] and "rules" in judge_names:
+        # A saved rules-only run of these claims, or of the whole split (a --limit sample is a subset).
+        wanted = {c.id for c in claims}
+        for base_claims in (claims, bench.select(split, None)):
+            base_key = run_key(bench.name, split, base_claims, settings, ["rules"], pool)
+            base = runs_dir() / f"{bench.name}-{split}-{len(base_claims)}-{base_key}.jsonl.gz"
+            if base.exists():
+                base_run = Run.load(base)
+                base_run.records = [r for r in base_run.records if r.id in wanted]
+                if len(base_run.records) != len(claims):
+                    continue
+                share = len(claims) / max(int(base_run.header.get("n", len(claims))), 1)
+                base_run.header = {**base_run.header, "n": len(claims), "limit": limit,
+                                   "pipeline_seconds": base_run.header["pipeline_seconds"] * share}
+                run = extend_run(base_run, settings, [j for j in judge_names if j != "rules"], progress)
+                run.header["extended_from"] = str(base)
+                if save:
+                    run.save(path)
+                break
+    if run is None:
+        records, timings = run_pipeline(bench, claims, settings, pool=pool, progress=progress)
+        run = Run({"format": RUN_FORMAT, "name": bench.name, "split": split, "limit": limit, "n": len(records),
+                   "encoder": settings.encoder, "judges": timings.get("judges", judge_names),
+                   "judge": _judge_identity(settings, judge_names), "top_k": settings.top_k, "pool": pool,
+                   "dense_weight": settings.thresholds.dense_weight, "code": _source_digest(),
+                   "thresholds": settings.thresholds.model_dump(), "source": bench.source,
+                   "setup_seconds": round(timings["setup_seconds"], 2),
+                   "pipeline_seconds": round(timings["pipeline_seconds"], 2)}, records)
+        if save:
+            run.save(path)
+    h = run.header
+    result = {
+        "benchmark": bench.name,
+        "split": split,
+        "limit": limit,
+        **summarise(run.records, settings.top_k),
+        "seconds_per_claim": round(h["pipeline_seconds"] / max(len(run.records), 1), 4),
+        "setup_seconds": h["setup_seconds"],
+        "encoder": h["encoder"],
+        "judges": h["judges"],
+        "top_k": settings.top_k,
+        "thresholds": settings.thresholds.model_dump(),
+        "from_saved_run": from_saved,
+        "code": h.get("code"),  # digest of the judge/claims/fusion sources the judgements came from
+        "code_now": _source_digest(),
+        "run_file": str(path) if save or from_saved else None,
+    }
+    return result

