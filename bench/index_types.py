@@ -17,6 +17,7 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -100,17 +101,18 @@ def best(rows: list[dict]) -> dict:
     return max(rows, key=lambda r: (r["recall@10"], -r["latency_ms"]))
 
 
-def bench_size(n: int, corpus: Corpus, nq: int, single: int, hnsw_budget_s: float, log) -> dict:
+def bench_size(n: int, corpus: Corpus, nq: int, single: int, hnsw_budget_s: float, log,
+               extra_nlists: Sequence[int] = ()) -> dict:
     import faiss
 
-    from verify.index import _build_faiss, choose_index_type, ivf_pq_type, parse_index_type, set_search_params
+    from verify.index import _build_faiss, ivf_pq_type, parse_index_type, set_search_params
 
     k = 10
     t0 = time.perf_counter()
     x = corpus.sample(n, seed=1)
     q = corpus.sample(nq, seed=2)
     log(f"[{n}] generated in {time.perf_counter() - t0:.1f} s")
-    out: dict = {"n": n, "queries": nq, "single_queries": single, "auto": choose_index_type(n), "types": {}}
+    out: dict = {"n": n, "dim": corpus.dim, "queries": nq, "single_queries": single, "types": {}}
 
     # exact
     t0 = time.perf_counter()
@@ -159,40 +161,57 @@ def bench_size(n: int, corpus: Corpus, nq: int, single: int, hnsw_budget_s: floa
     out["types"]["hnsw"] = entry
     del index
 
-    # IVF-PQ (4-bit fast-scan codes) with and without the exact re-rank of its candidates
-    ivf_type = ivf_pq_type(n, corpus.dim)
-    t0 = time.perf_counter()
-    index = _build_faiss(x, ivf_type)
-    build = time.perf_counter() - t0
-    nlist = parse_index_type(ivf_type)["nlist"]
-    base = faiss.downcast_index(index.base_index)
-    stem = ivf_type.split("-np")[0]
-    raw, refined = [], []
-    for nprobe in (1, 2, 4, 8, 16, 32, 64, 128, 256):
-        if nprobe > nlist:
-            break
-        base.nprobe = nprobe
-        ids, batch_ms, one_ms = timed_search(base, q, k, single)
-        raw.append({"params": f"{stem}-np{nprobe}", "recall@10": round(recall_at(ids, truth), 4),
-                    "latency_ms": round(one_ms, 3), "batch_ms_per_query": round(batch_ms, 3)})
-        for rf in (4, 10):
-            set_search_params(index, f"{stem}-np{nprobe}-rf{rf}")
-            ids, batch_ms, one_ms = timed_search(index, q, k, single)
-            refined.append({"params": f"{stem}-np{nprobe}-rf{rf}", "recall@10": round(recall_at(ids, truth), 4),
-                            "latency_ms": round(one_ms, 3), "batch_ms_per_query": round(batch_ms, 3)})
-            log(f"[{n}] {refined[-1]}")
-    total = index_bytes(index)
-    codes = total - 4 * corpus.dim * n  # the re-rank keeps the float vectors; the IVF-PQ part is the rest
-    out["types"]["ivf-pq"] = {"build_s": round(build, 2), "bytes_per_passage": round(codes / n, 1), "settings": raw,
-                              "note": "IVF-PQ alone (codes, ids and direct map); no re-rank"}
-    out["types"]["ivf-pq+rerank"] = {"build_s": round(build, 2), "bytes_per_passage": round(total / n, 1),
-                                     "settings": refined}
-    log(f"[{n}] ivf-pq: build {build:.1f} s ({ivf_type})")
-    del index, base
+    # IVF-PQ (4-bit fast-scan codes) with and without the exact re-rank of its candidates; the list count
+    # of the automatic choice, and any other list counts asked for
+    auto_nlist = parse_index_type(ivf_pq_type(n, corpus.dim))["nlist"]
+    for nlist in [auto_nlist, *[m for m in extra_nlists if m != auto_nlist and m <= n // 39]]:
+        suffix = "" if nlist == auto_nlist else f" (nlist {nlist})"
+        ivf_type = f"ivf{nlist}-" + ivf_pq_type(n, corpus.dim).split("-", 1)[1]
+        t0 = time.perf_counter()
+        index = _build_faiss(x, ivf_type)
+        build = time.perf_counter() - t0
+        base = faiss.downcast_index(index.base_index)
+        stem = ivf_type.split("-np")[0]
+        raw, refined = [], []
+        for nprobe in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512):
+            if nprobe > nlist:
+                break
+            base.nprobe = nprobe
+            ids, batch_ms, one_ms = timed_search(base, q, k, single)
+            raw.append({"params": f"{stem}-np{nprobe}", "recall@10": round(recall_at(ids, truth), 4),
+                        "latency_ms": round(one_ms, 3), "batch_ms_per_query": round(batch_ms, 3)})
+            for rf in (4, 10):
+                set_search_params(index, f"{stem}-np{nprobe}-rf{rf}")
+                ids, batch_ms, one_ms = timed_search(index, q, k, single)
+                refined.append({"params": f"{stem}-np{nprobe}-rf{rf}",
+                                "recall@10": round(recall_at(ids, truth), 4),
+                                "latency_ms": round(one_ms, 3), "batch_ms_per_query": round(batch_ms, 3)})
+                log(f"[{n}] {refined[-1]}")
+            if raw[-1]["recall@10"] >= 0.999 and refined[-1]["recall@10"] >= 0.999:
+                break  # nothing left to gain from probing more lists
+        total = index_bytes(index)
+        codes = total - 4 * corpus.dim * n  # the re-rank keeps the float vectors; the IVF-PQ part is the rest
+        out["types"]["ivf-pq" + suffix] = {"build_s": round(build, 2), "bytes_per_passage": round(codes / n, 1),
+                                           "settings": raw, "note": "IVF-PQ alone (codes, ids, direct map)"}
+        out["types"]["ivf-pq+rerank" + suffix] = {"build_s": round(build, 2),
+                                                  "bytes_per_passage": round(total / n, 1), "settings": refined}
+        log(f"[{n}] ivf-pq: build {build:.1f} s ({ivf_type})")
+        del index, base
     for entry in out["types"].values():
         if entry.get("settings"):
             entry["best"] = best(entry["settings"])
-    return out
+    return with_auto(out)
+
+
+def with_auto(size: dict) -> dict:
+    """Record the automatic choice for this size and, where it was among the settings swept, its figures."""
+    from verify.index import choose_index_type
+
+    size["auto"] = choose_index_type(size["n"], size.get("dim", 512))
+    auto = [dict(r, type=name) for name, e in size["types"].items() for r in e.get("settings", [])
+            if r["params"] == size["auto"]]
+    size["auto_measured"] = auto[0] if auto else None
+    return size
 
 
 def markdown(result: dict) -> str:
@@ -223,8 +242,12 @@ def markdown(result: dict) -> str:
     lines += ["", "Nearest-neighbour cosine of the synthetic queries (top-1 / top-10 mean): "
               + ", ".join(f"{s['n']:,}: {s['nn_cosine']['top1']} / {s['nn_cosine']['top10']}"
                           for s in result["sizes"]) + ".",
-              "", "Automatic choice (`choose_index_type`): "
-              + ", ".join(f"{s['n']:,} → `{s['auto']}`" for s in result["sizes"]) + ".", ""]
+              "", "Automatic choice (`choose_index_type`), as measured above: "
+              + "; ".join(f"{s['n']:,} → `{s['auto']}`"
+                          + (f" (recall@10 {s['auto_measured']['recall@10']:.3f}, "
+                             f"{s['auto_measured']['latency_ms']:.3f} ms)" if s.get("auto_measured") else
+                             " (not among the measured settings)")
+                          for s in result["sizes"]) + ".", ""]
     return "\n".join(lines)
 
 
@@ -242,7 +265,8 @@ def write_section(path: Path, section: str, text: str) -> None:
 
 
 def run(sizes: list[int], queries: int = 1000, single: int = 200, hnsw_budget_s: float = 240.0,
-        dim: int = 512, out: Path | None = None, md: Path | None = None, quiet: bool = False) -> dict:
+        dim: int = 512, out: Path | None = None, md: Path | None = None, quiet: bool = False,
+        extra_nlists: Sequence[int] = ()) -> dict:
     import faiss
 
     def log(msg: str) -> None:
@@ -254,7 +278,7 @@ def run(sizes: list[int], queries: int = 1000, single: int = 200, hnsw_budget_s:
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPUs",
         "threads": faiss.omp_get_max_threads(),
         "dim": dim, "queries": queries, "targets": {"latency_ms": TARGET_MS, "recall@10": TARGET_RECALL},
-        "sizes": [bench_size(n, corpus, queries, single, hnsw_budget_s, log) for n in sizes],
+        "sizes": [bench_size(n, corpus, queries, single, hnsw_budget_s, log, extra_nlists) for n in sizes],
     }
     if out:
         out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -269,11 +293,20 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--single", type=int, default=200, help="queries timed one at a time")
     ap.add_argument("--hnsw-budget-s", type=float, default=240.0, help="stop an HNSW build after this long")
+    ap.add_argument("--extra-nlists", default="", help="other IVF list counts to build and sweep, e.g. 4096")
     ap.add_argument("--out", default=str(ROOT / "bench/index_types.json"))
     ap.add_argument("--md", default=str(ROOT / "docs/performance.md"))
+    ap.add_argument("--render-only", action="store_true",
+                    help="re-render the Markdown from --out (e.g. after changing choose_index_type); measure nothing")
     args = ap.parse_args()
+    if args.render_only:
+        result = json.loads(Path(args.out).read_text(encoding="utf-8"))
+        result["sizes"] = [with_auto(s) for s in result["sizes"]]
+        Path(args.out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        write_section(Path(args.md), "index-types", markdown(result))
+        return 0
     run([int(s) for s in args.sizes.split(",")], args.queries, args.single, args.hnsw_budget_s,
-        out=Path(args.out), md=Path(args.md))
+        out=Path(args.out), md=Path(args.md), extra_nlists=[int(m) for m in args.extra_nlists.split(",") if m])
     return 0
 
 

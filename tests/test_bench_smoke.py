@@ -105,3 +105,18 @@ def test_store_with_ivf_index_round_trips(tmp_path, fake_encoder):
     claim = Claim(id="c", text="Hooli opened a data center in Oregon", sentence="x", start=0, end=1)
     (hits,) = HybridRetriever(loaded, fake_encoder).search([claim], top_k=3)
     assert hits[0].passage.doc_id == "hooli-1"
+
+
+def test_search_parameters_survive_save_and_load(tmp_path):
+    import faiss
+
+    x = np.random.default_rng(0).standard_normal((3000, 64)).astype(np.float32)
+    for kind, read in [
+        ("ivf64-pq16fs-np7-rf3", lambda i: (i.k_factor, faiss.extract_index_ivf(i).nprobe)),
+        ("hnsw16-ef77", lambda i: i.hnsw.efSearch),
+        ("ivf32-flat-np5", lambda i: faiss.extract_index_ivf(i).nprobe),
+    ]:
+        path = tmp_path / "i.faiss"
+        faiss.write_index(_build_faiss(x, kind), str(path))
+        loaded = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+        assert read(loaded) == {"ivf64-pq16fs-np7-rf3": (3.0, 7), "hnsw16-ef77": 77, "ivf32-flat-np5": 5}[kind]

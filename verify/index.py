@@ -42,7 +42,7 @@ EXACT_MAX = 30_000
 HNSW_MAX = 300_000
 
 
-def choose_index_type(n: int) -> str:
+def choose_index_type(n: int, dim: int = 512) -> str:
     """The index for a corpus of n passages, chosen by the measurements in docs/performance.md.
 
     Exact search up to EXACT_MAX (it is exact and builds instantly), HNSW up to HNSW_MAX, and above
@@ -53,7 +53,7 @@ def choose_index_type(n: int) -> str:
         return "flat-ip"
     if n < HNSW_MAX:
         return "hnsw32-ef128"
-    return ivf_pq_type(n)
+    return ivf_pq_type(n, dim)
 
 
 def _pow2(x: float) -> int:
@@ -61,7 +61,7 @@ def _pow2(x: float) -> int:
 
 
 def ivf_pq_type(n: int, dim: int = 512, nprobe: int | None = None, refine: int = 10) -> str:
-    """IVF-PQ for n vectors: ~4*sqrt(n) lists, 4-bit fast-scan PQ with 4 dimensions per code, exact re-rank.
+    """IVF-PQ for n vectors: ~2*sqrt(n) lists, 4-bit fast-scan PQ with 4 dimensions per code, exact re-rank.
 
     4-bit fast-scan codes train in seconds (8-bit PQ needs minutes on 2 cores) and scan fastest;
     the re-rank against the stored vectors restores the recall the coarse codes lose."""
@@ -243,7 +243,7 @@ class IndexStore:
                 progress(min(i + batch, len(texts)), len(texts))
         vectors = np.concatenate(chunks) if chunks else np.zeros((0, encoder.dimension), np.float32)
         dim = int(vectors.shape[1]) if len(vectors) else encoder.dimension
-        kind = resolve_index_type(index_type or choose_index_type(len(passages)), len(passages), dim)
+        kind = resolve_index_type(index_type or choose_index_type(len(passages), dim), len(passages), dim)
         info = IndexInfo(
             encoder_id=encoder.id,
             encoder_version=encoder.version,

@@ -173,7 +173,7 @@ def build_index(
         if progress:
             progress("embedding passages on Ray", len(texts), len(texts))
         dim = int(vectors.shape[1]) if len(vectors) else local.dimension
-        kind = resolve_index_type(index_type or choose_index_type(len(passages)), len(passages), dim)
+        kind = resolve_index_type(index_type or choose_index_type(len(passages), dim), len(passages), dim)
         shards = shards or max(1, int(ray.available_resources().get("CPU", 1)))
         info = IndexInfo(
             encoder_id=local.id,
