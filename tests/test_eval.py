@@ -283,6 +283,46 @@ def test_coordinate_search_never_gets_worse():
     best, score, trace = coordinate_search(views, start, 5, grid={"entail": [0.35, 0.45, 0.55, 0.65]})
     assert score >= objective_of(score_views(views, start, 5), "macro_f1")
     assert best.entail == 0.45 and score == 1.0
+    # a guard (the seed fixtures' verdicts in real use) vetoes candidates, even better-scoring ones
+    guarded, _, _ = coordinate_search(views, start, 5, grid={"entail": [0.35, 0.45, 0.55, 0.65]},
+                                      accept=lambda th: th.entail >= 0.55)
+    assert guarded.entail == 0.55
+    # a start that breaks the guard is left for the first candidate that keeps it
+    rescued, _, trace = coordinate_search(views, Thresholds(entail=0.3, min_retrieval=0.3), 5,
+                                          grid={"entail": [0.65, 0.75]}, accept=lambda th: th.entail >= 0.6)
+    assert rescued.entail >= 0.6 and trace[-1]["guards_hold"]
+
+
+def test_extend_run_adds_judges_and_resumes_from_partial(tmp_path, fake_judge):
+    from verify.config import Settings, Thresholds
+    from verify.eval.harness import Run, extend_run
+
+    def rules_only(i):
+        r = _record("supported", {"entailment": 0.0, "neutral": 1.0, "contradiction": 0.0})
+        r.id = f"c{i}"
+        r.judgements = {k: [j.model_copy(update={"judge": "rules"}) for j in v] for k, v in r.judgements.items()}
+        return r
+
+    base = Run({"judges": ["rules"], "pipeline_seconds": 1.0, "n": 5}, [rules_only(i) for i in range(5)])
+    settings = Settings(thresholds=Thresholds(entail=0.5, min_retrieval=0.3))
+    partial = tmp_path / "run.partial.jsonl"
+    first = extend_run(Run(base.header, base.records[:2]), settings, ["nli"], batch=1, partial=partial,
+                       judges=[fake_judge])
+    assert [r.pred for r in first.records] == ["supported", "supported"]  # the fake judge entails
+    calls = []
+
+    class Counting:
+        name = "nli"
+
+        def judge(self, pairs):
+            calls.append(len(pairs))
+            return fake_judge.judge(pairs)
+
+    run = extend_run(base, settings, ["nli"], batch=2, partial=partial, judges=[Counting()])
+    assert [r.id for r in run.records] == [f"c{i}" for i in range(5)]
+    assert sum(calls) == 3  # the two claims in the partial file were not judged again
+    assert all({j.judge for js in r.judgements.values() for j in js} == {"rules", "nli"} for r in run.records)
+    assert run.header["judges"] == ["rules", "nli"] and run.header["pipeline_seconds"] >= 1.0
 
 
 # --------------------------------------------------------------------------- CLI

@@ -233,9 +233,12 @@ def _nli_identity(settings: Settings) -> str:
         p = Path(settings.nli_model)
         stamp = max((f.stat().st_mtime_ns for f in p.glob("*") if f.is_file()), default=0) if p.is_dir() else 0
         return f"{p.resolve()}@{stamp}"
-    from verify.nli_model import read_artifact_meta
+    from verify.nli_model import JudgeArtifactError, read_artifact_meta
 
-    return "shipped:" + str(read_artifact_meta().get("sha256", ""))[:16]
+    try:
+        return "shipped:" + str(read_artifact_meta().get("sha256", ""))[:16]
+    except JudgeArtifactError:
+        return "not-shipped"
 
 
 def run_key(name: str, split: str, claims: Sequence[BenchClaim], settings: Settings, judge_names: Sequence[str],
@@ -328,21 +331,38 @@ def run_pipeline(
 
 
 def extend_run(base: Run, settings: Settings, judge_names: Sequence[str], progress: Progress | None = None,
-               batch: int = 256) -> Run:
+               batch: int = 128, partial: Path | None = None, judges: Sequence | None = None) -> Run:
     """A saved rules-only run completed with more judges (e.g. NLI) on the same retrieved passages.
 
     Retrieval and the rule judge are deterministic, so this equals a full run with all judges; the
     extra judges run on exactly the saved (claim, passage) pairs. Pipeline time = the base run's time
-    plus the extra judges' time."""
+    plus the extra judges' time. With `partial`, finished batches are appended there as they complete
+    and an interrupted extension resumes from them."""
     from verify.judges import make_judges
 
-    judges = make_judges(judge_names, settings.nli_model, batch_size=settings.batch_size,
-                         nli_backend=getattr(settings, "nli_backend", "onnx"))
+    if judges is None:
+        judges = make_judges(judge_names, settings.nli_model, batch_size=settings.batch_size,
+                             nli_backend=getattr(settings, "nli_backend", "onnx"))
     top_k = settings.top_k
+    records: list[Record] = []
+    spent = 0.0  # extra-judge seconds of earlier, interrupted attempts
+    if partial is not None and partial.exists():
+        wanted = {r.id for r in base.records}
+        for line in partial.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#seconds "):
+                spent = float(line.split()[1])
+            elif line.strip():
+                try:
+                    rec = Record.from_json(line)
+                except (ValueError, KeyError):
+                    break  # a torn last line
+                if rec.id in wanted:
+                    records.append(rec)
+    done = {r.id for r in records}
+    todo = [r for r in base.records if r.id not in done]
     t0 = time.perf_counter()
-    records = []
-    for start in range(0, len(base.records), batch):
-        chunk = base.records[start:start + batch]
+    for start in range(0, len(todo), batch):
+        chunk = todo[start:start + batch]
         pairs = [(r.claim, h.passage) for r in chunk for h in r.hits]
         extra: list[list[Judgement]] = [[] for _ in pairs]
         for judge in judges:
@@ -359,9 +379,17 @@ def extend_run(base: Run, settings: Settings, judge_names: Sequence[str], progre
             rec.pred, rec.confidence, rec.reason = v.label.value, v.confidence, v.reason
             rec.unknown_reason = v.unknown_reason.value if v.unknown_reason else None
             records.append(rec)
+            if partial is not None:
+                with open(partial, "a", encoding="utf-8") as f:
+                    f.write(rec.to_json() + "\n")
+        if partial is not None:
+            with open(partial, "a", encoding="utf-8") as f:
+                f.write(f"#seconds {spent + time.perf_counter() - t0:.2f}\n")
         if progress:
             progress("claims (extra judges)", len(records), len(base.records))
-    extra_seconds = time.perf_counter() - t0
+    extra_seconds = spent + time.perf_counter() - t0
+    order = {r.id: i for i, r in enumerate(base.records)}
+    records.sort(key=lambda r: order[r.id])
     header = {**base.header, "judges": [*base.header["judges"], *(j.name for j in judges)],
               "judge": _judge_identity(settings, ["rules", *judge_names]),
               "thresholds": settings.thresholds.model_dump(),
@@ -418,10 +446,13 @@ def evaluate(
                 share = len(claims) / max(int(base_run.header.get("n", len(claims))), 1)
                 base_run.header = {**base_run.header, "n": len(claims), "limit": limit,
                                    "pipeline_seconds": base_run.header["pipeline_seconds"] * share}
-                run = extend_run(base_run, settings, [j for j in judge_names if j != "rules"], progress)
+                partial = path.with_name(path.name.replace(".jsonl.gz", ".partial.jsonl"))
+                run = extend_run(base_run, settings, [j for j in judge_names if j != "rules"], progress,
+                                 partial=partial)
                 run.header["extended_from"] = str(base)
                 if save:
                     run.save(path)
+                partial.unlink(missing_ok=True)
                 break
     if run is None:
         records, timings = run_pipeline(bench, claims, settings, pool=pool, progress=progress)
