@@ -32,10 +32,15 @@ def fake_judges():
 @pytest.fixture(scope="module")
 def local_ray():
     # workers import tests.conftest (the fake parts) from the repository root
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), saved]))
     ray_engine.init(num_cpus=2)
     yield ray
     ray.shutdown()
+    if saved is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = saved
 
 
 def test_ray_index_equals_the_local_index(tmp_path, local_ray):
