@@ -28,6 +28,7 @@ class Format(str, Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 EvidenceOpt = Annotated[
@@ -101,10 +102,15 @@ def _verifier(settings):
         raise _fail(EXIT_INDEX, str(exc)) from exc
 
 
-def _emit(report, fmt: Format, output: Path | None) -> None:
+def _emit(report, fmt: Format, output: Path | None, article_text: str | None = None) -> None:
     from verify.render import RENDERERS
 
-    text = RENDERERS[fmt.value](report)
+    if fmt is Format.html and article_text is not None:
+        from verify.render.html import render_html
+
+        text = render_html(report, article_text)  # claims highlighted in place in the article
+    else:
+        text = RENDERERS[fmt.value](report)
     if output:
         from verify.locking import atomic_write_text
 
@@ -138,7 +144,7 @@ def check(
     verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend))
     report = verifier.verify_text(article.text, source=article.path, lines=lines, language=language,
                                   top_k=top_k, article=article)
-    _emit(report, fmt, output)
+    _emit(report, fmt, output, article.text)
 
 
 @app.command()
