@@ -572,3 +572,15 @@ def test_no_documents_builds_no_engine(repo):
     cfg = CiConfig(paths=(repo / "docs",), evidence=(FIXTURES / "evidence",), include=("**/*.rst",))
     result = run_ci(cfg, boom, root=repo, cache=ResultCache(repo / ".cache"))
     assert result.documents == [] and exit_code(result) == 0
+
+
+def test_a_valid_json_but_wrong_cache_entry_is_a_miss(repo, verifier, tmp_path):
+    cache_dir = tmp_path / "cache"
+    run(repo, verifier, cache=ResultCache(cache_dir))
+    for entry in (cache_dir / "documents").rglob("*.json"):
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data["records"] = [{"verdict": {"label": "maybe"}}]
+        entry.write_text(json.dumps(data), encoding="utf-8")
+    result = run(repo, verifier, cache=ResultCache(cache_dir))
+    assert (result.cache.hits, result.cache.misses, result.cache.invalid) == (0, 2, 2)
+    assert exit_code(result) == 1

@@ -634,6 +634,18 @@ def _verify_batch(verifier: Any, batch: list[tuple[str, Path, str]], cache: Resu
     return out
 
 
+def _parse_entry(entry: dict) -> tuple[list[tuple[Verdict, tuple[int | None, int | None]]], list[Problem]] | None:
+    """(verdicts with their end positions, document problems) of a cache entry; None if it is not valid."""
+    try:
+        records = []
+        for rec in entry["records"]:
+            end = rec.get("end") or [None, None]
+            records.append((Verdict.model_validate(rec["verdict"]), (end[0], end[1])))
+        return records, [Problem.model_validate(p) for p in entry.get("problems", [])]
+    except (KeyError, TypeError, IndexError, ValueError):  # pydantic's ValidationError is a ValueError
+        return None
+
+
 def run_ci(
     config: CiConfig,
     engine: Engine | Callable[[], Engine],
@@ -671,9 +683,12 @@ def run_ci(
             continue
         key = _sha(f"{identity}\0{rel}\0{_sha(data)}")
         entry = cache.get(key)
-        if entry is not None:
-            entries[rel] = entry
+        parsed = _parse_entry(entry) if entry is not None else None
+        if parsed is not None:
+            entries[rel] = parsed
         else:
+            if entry is not None:
+                cache.invalid += 1  # readable JSON, but not a valid entry
             misses.append((rel, path, key))
     stats.hits = len(entries)
     stats.misses = len(misses)
@@ -681,7 +696,8 @@ def run_ci(
     if misses:
         verifier, tables = _cached_verifier(engine.verifier(), cache, stats, engine.nli_key)
         for i in range(0, len(misses), BATCH_DOCUMENTS):
-            entries.update(_verify_batch(verifier, misses[i : i + BATCH_DOCUMENTS], cache, problems))
+            fresh = _verify_batch(verifier, misses[i : i + BATCH_DOCUMENTS], cache, problems)
+            entries.update({rel: _parse_entry(entry) for rel, entry in fresh.items()})
             if progress:
                 progress("checking documents", min(i + BATCH_DOCUMENTS, len(misses)), len(misses))
         for table in tables:
@@ -693,12 +709,11 @@ def run_ci(
         entry = entries.get(rel)
         if entry is None:
             continue
-        problems.extend(Problem.model_validate(p) for p in entry.get("problems", []))
+        records, doc_problems = entry
+        problems.extend(doc_problems)
         seen: Counter[str] = Counter()
-        for rec in entry["records"]:
-            v = Verdict.model_validate(rec["verdict"])
+        for v, (end_line, end_col) in records:
             seen[normalise_claim(v.text)] += 1
-            end_line, end_col = rec.get("end") or (None, None)
             f = Finding(
                 id=finding_id(rel, v.text, seen[normalise_claim(v.text)]),
                 file=rel,
