@@ -266,7 +266,7 @@ def write_section(path: Path, section: str, text: str) -> None:
 
 def run(sizes: list[int], queries: int = 1000, single: int = 200, hnsw_budget_s: float = 240.0,
         dim: int = 512, out: Path | None = None, md: Path | None = None, quiet: bool = False,
-        extra_nlists: Sequence[int] = ()) -> dict:
+        extra_nlists: Sequence[int] = (), merge: bool = False) -> dict:
     import faiss
 
     def log(msg: str) -> None:
@@ -280,6 +280,10 @@ def run(sizes: list[int], queries: int = 1000, single: int = 200, hnsw_budget_s:
         "dim": dim, "queries": queries, "targets": {"latency_ms": TARGET_MS, "recall@10": TARGET_RECALL},
         "sizes": [bench_size(n, corpus, queries, single, hnsw_budget_s, log, extra_nlists) for n in sizes],
     }
+    if merge and out and out.exists():  # keep the sizes measured by an earlier run, replace the ones re-run
+        earlier = json.loads(out.read_text(encoding="utf-8"))
+        kept = [s for s in earlier.get("sizes", []) if s["n"] not in sizes]
+        result["sizes"] = sorted(kept + result["sizes"], key=lambda s: s["n"])
     if out:
         out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if md:
@@ -296,6 +300,7 @@ def main() -> int:
     ap.add_argument("--extra-nlists", default="", help="other IVF list counts to build and sweep, e.g. 4096")
     ap.add_argument("--out", default=str(ROOT / "bench/index_types.json"))
     ap.add_argument("--md", default=str(ROOT / "docs/performance.md"))
+    ap.add_argument("--merge", action="store_true", help="keep the other sizes already in --out")
     ap.add_argument("--render-only", action="store_true",
                     help="re-render the Markdown from --out (e.g. after changing choose_index_type); measure nothing")
     args = ap.parse_args()
@@ -306,7 +311,7 @@ def main() -> int:
         write_section(Path(args.md), "index-types", markdown(result))
         return 0
     run([int(s) for s in args.sizes.split(",")], args.queries, args.single, args.hnsw_budget_s,
-        out=Path(args.out), md=Path(args.md), extra_nlists=[int(m) for m in args.extra_nlists.split(",") if m])
+        out=Path(args.out), md=Path(args.md), extra_nlists=[int(m) for m in args.extra_nlists.split(",") if m], merge=args.merge)
     return 0
 
 
