@@ -219,7 +219,7 @@ def ensure_judge(folder: Path | None = None, *, artifact: Path | None = None) ->
 
 
 def quantize_int8(model):
-    """Dynamic int8 quantisation of the Linear layers (CPU inference; roughly 1.5-2x faster)."""
+    """Dynamic int8 quantisation of the Linear layers, in place (CPU inference)."""
     import warnings
 
     import torch
@@ -227,7 +227,7 @@ def quantize_int8(model):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
 def load_cross_encoder(folder: Path | None = None, max_length: int = MAX_LENGTH, *, int8: bool = False):
@@ -238,5 +238,5 @@ def load_cross_encoder(folder: Path | None = None, max_length: int = MAX_LENGTH,
 
     ce = CrossEncoder(str(folder or ensure_judge()), max_length=max_length, device="cpu")
     if int8:
-        ce.model = quantize_int8(ce.model)
+        quantize_int8(ce.model)
     return ce

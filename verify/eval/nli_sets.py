@@ -232,7 +232,7 @@ def evaluate(
     if int8:
         from verify.nli_model import quantize_int8
 
-        ce.model = quantize_int8(ce.model)
+        quantize_int8(ce.model)
     t = time.perf_counter()
     pred = predict_labels(ce, [(p, h) for p, h, _ in data], batch_size=batch_size)
     dt = time.perf_counter() - t
