@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -153,6 +154,8 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown request kinds in --mix: {sorted(unknown)}")
 
+    # SIGTERM (e.g. from `timeout`) must still stop the server this script started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     proc = None
     url = args.url
     if not url:

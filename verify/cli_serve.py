@@ -47,5 +47,7 @@ def register(app: typer.Typer) -> None:
         corpus = f"{info.documents} documents, {info.passages} passages" if info else "no index"
         typer.echo(f"verify: encoder {verifier.encoder_id}, judges {', '.join(j.name for j in verifier.judges)}, "
                    f"{corpus}; serving on http://{host}:{port}/", err=True)
+        # A longer keep-alive than uvicorn's 5 s: on a busy CPU the event loop can stall for seconds, and a
+        # keep-alive timer that fires just as a client reuses the connection drops that request.
         uvicorn.run(create_app(verifier, max_bytes=max_bytes), host=host, port=port, log_level=log_level,
-                    access_log=log_level == "debug")
+                    access_log=log_level == "debug", timeout_keep_alive=75)
