@@ -9,6 +9,8 @@ from verify.config import Thresholds
 from verify.models import Citation, Claim, ClaimKind, Hit, Judgement, Label, UnknownReason, Verdict
 
 MAX_CITATIONS = 3
+OFF_TOPIC_DISCOUNT = 0.3
+AGREEING_VALUES_DISCOUNT = 0.5
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,15 @@ def _stance(hit: Hit, judgements: Sequence[Judgement], th: Thresholds) -> Stance
     reason = ""
     if nli is not None:
         support, contradiction = nli.entailment, nli.contradiction
+        if rules is not None and rules.on_topic is False:
+            # NLI models read "contradiction" into unrelated pairs ("Meta pledged $600 billion" vs
+            # a passage about Anthropic); a passage that never names the claim's organisation
+            # cannot contradict it.
+            contradiction *= OFF_TOPIC_DISCOUNT
+        if rules is not None and rules.entailment > 0:
+            # Every value the claim states is in this passage: a contradiction would have to be
+            # about something else, and the judge is least reliable on multi-sentence premises.
+            contradiction *= AGREEING_VALUES_DISCOUNT
         if support >= contradiction and support > 0.5:
             reason = "evidence agrees"
         elif contradiction > 0.5:
@@ -38,8 +49,8 @@ def _stance(hit: Hit, judgements: Sequence[Judgement], th: Thresholds) -> Stance
             # A differing amount, year or place in relevant evidence outweighs an NLI "entailment"
             # that only saw the shared topic: the model is weakest exactly on numbers.
             rule_c = rules.contradiction * th.rule_weight
-            if rule_c >= contradiction:
-                contradiction, reason = rule_c, rules.reason
+            # A named differing value is the more useful reason, whichever judge is surer.
+            contradiction, reason = max(rule_c, contradiction), rules.reason
             support = min(support, 1.0 - contradiction)
         elif rules.entailment > 0:
             rule_s = rules.entailment * (0.5 + 0.5 * hit.score)
@@ -77,7 +88,10 @@ def _cancel_confirmed(
             if j.judge == "rules" and j.mismatched:
                 left = [v for v in j.mismatched if v not in confirmed]
                 if not left:
+                    # Its values differ while other evidence states the claim's: this passage speaks
+                    # of another event, so its NLI "contradiction" is discounted like an off-topic one.
                     j = j.model_copy(update={"contradiction": 0.0, "neutral": 1.0, "mismatched": [],
+                                             "on_topic": False,
                                              "reason": "values differ, but other evidence states the claim's"})
                 elif len(left) < len(j.mismatched):
                     reasons = [r for r in j.reason.split("; ") if any(r.startswith(v.split(" ", 1)[0]) and
@@ -126,7 +140,8 @@ def aggregate(
     stances = [_stance(h, judgements.get(h.passage.id, []), th) for h in hits]
     best_rel = max((h.score for h in hits), default=0.0)
     pro = max(stances, key=lambda s: s.support, default=None)
-    con = max(stances, key=lambda s: s.contradiction, default=None)
+    # Among contradicting passages, lead with one that names a differing value when it is nearly as sure.
+    con = max(stances, key=lambda s: s.contradiction + (0.1 if " differs: " in s.reason else 0.0), default=None)
     S = pro.support if pro else 0.0
     C = con.contradiction if con else 0.0
     label, unknown, lead = Label.UNKNOWN, None, None

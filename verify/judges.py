@@ -50,10 +50,12 @@ class RuleJudge:
             whole = compare(claim.text, passage.text, c_lang, p_lang)
             matched = [_value_key(m) for m in whole.matches]
             mismatches: list[str] = []
+            claim_orgs = self._orgs_in(claim.text)
+            on_topic = (bool(claim_orgs & self._orgs_in(f"{passage.title}\n{passage.text}"))
+                        if claim_orgs else None)
             # Sentence by sentence even when the whole passage shows no mismatch: "in den USA" in one
             # sentence must not hide "in Texas und New York" against a claimed "in Ohio" in another.
             if whole.mismatches or whole.matched_facts < whole.claim_facts:
-                claim_orgs = self._orgs_in(claim.text)
                 if passage.id not in sentence_cache:
                     sentence_cache[passage.id] = [passage.text[a:b] for a, b in sentence_spans(passage.text)]
                 topic: set[str] = set()
@@ -82,6 +84,7 @@ class RuleJudge:
                         reason="; ".join(mismatches),
                         matched=matched,
                         mismatched=[_value_key(m) for m in mismatches],
+                        on_topic=on_topic,
                     )
                 )
             elif whole.claim_facts and whole.matched_facts == whole.claim_facts:
@@ -93,11 +96,12 @@ class RuleJudge:
                         neutral=0.4,
                         reason="evidence states the same " + ", ".join(whole.matches),
                         matched=matched,
+                        on_topic=on_topic,
                     )
                 )
             else:
                 out.append(Judgement(passage_id=passage.id, judge=self.name, reason="no comparable values",
-                                     matched=matched))
+                                     matched=matched, on_topic=on_topic))
         return out
 
 

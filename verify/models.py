@@ -104,6 +104,8 @@ class Judgement(Frozen):
     # Rule judge only: the claim's values this passage states ("amount 50 billion USD") or contradicts.
     matched: list[str] = Field(default_factory=list)
     mismatched: list[str] = Field(default_factory=list)
+    # Rule judge only: does the passage speak of the organisation(s) the claim names? None: unknown.
+    on_topic: bool | None = None
 
     @property
     def label(self) -> Label:
