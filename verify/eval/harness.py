@@ -330,6 +330,32 @@ def run_pipeline(
     return records, timings
 
 
+def _seed_partial(partial: Path, name: str, split: str, wanted: set[str], judge: str, dense_weight: float,
+                  pool: int) -> None:
+    """Start `partial` with the records of other saved runs (same benchmark, split, judges, model, dense
+    weight and pool: a --limit sample is a subset of the full split), so no pair is judged twice."""
+    if partial.exists():
+        return
+    found: dict[str, str] = {}
+    seconds = 0.0  # the reused claims' share of their runs' extra-judge time
+    for other in runs_dir().glob(f"{name}-{split}-*.jsonl.gz"):
+        try:
+            lines = gzip.decompress(other.read_bytes()).decode("utf-8").splitlines()
+            h = json.loads(lines[0])
+        except (OSError, ValueError):
+            continue
+        if h.get("judge") != judge or h.get("dense_weight") != dense_weight or h.get("pool") != pool:
+            continue
+        per_claim = float(h.get("extra_judge_seconds", 0.0)) / max(len(lines) - 1, 1)
+        for line in lines[1:]:
+            rid = json.loads(line)["id"]
+            if rid in wanted and rid not in found:
+                found[rid] = line
+                seconds += per_claim
+    if found:
+        partial.write_text("\n".join(found.values()) + f"\n#seconds {seconds:.2f}\n", encoding="utf-8")
+
+
 def extend_run(base: Run, settings: Settings, judge_names: Sequence[str], progress: Progress | None = None,
                batch: int = 128, partial: Path | None = None, judges: Sequence | None = None) -> Run:
     """A saved rules-only run completed with more judges (e.g. NLI) on the same retrieved passages.
@@ -447,6 +473,8 @@ def evaluate(
                 base_run.header = {**base_run.header, "n": len(claims), "limit": limit,
                                    "pipeline_seconds": base_run.header["pipeline_seconds"] * share}
                 partial = path.with_name(path.name.replace(".jsonl.gz", ".partial.jsonl"))
+                _seed_partial(partial, bench.name, split, wanted, _judge_identity(settings, judge_names),
+                              settings.thresholds.dense_weight, pool)
                 run = extend_run(base_run, settings, [j for j in judge_names if j != "rules"], progress,
                                  partial=partial)
                 run.header["extended_from"] = str(base)
