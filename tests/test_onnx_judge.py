@@ -1,4 +1,4 @@
-"""The int8 ONNX judge agrees with the torch judge it was exported from."""
+"""The ONNX judge agrees with the torch judge it was exported from."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def test_onnx_matches_torch_on_xnli_sample(judge_folder):
     p_torch = NLIJudge(judge_folder).probabilities(premises, hypotheses)
     assert np.allclose(p_onnx.sum(axis=1), 1.0, atol=1e-4)
     agreement = float((p_onnx.argmax(1) == p_torch.argmax(1)).mean())
-    assert agreement >= 0.9, agreement
+    assert agreement >= 0.97, agreement
+    assert float(np.abs(p_onnx - p_torch).max()) < 0.02
 
 
 def test_damaged_onnx_export_is_rebuilt(judge_folder, tmp_path):

@@ -42,7 +42,7 @@ JudgeOpt = Annotated[
     list[str] | None, typer.Option("--judge", help="Judges to use (repeatable): rules, nli. Default: both when the NLI model ships.")
 ]
 NliOpt = Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")]
-BackendOpt = Annotated[str, typer.Option("--nli-backend", help="onnx (int8, default) | torch.")]
+BackendOpt = Annotated[str, typer.Option("--nli-backend", help="onnx (default; exported once, no torch at run time) | torch.")]
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives (default: user cache).")]
 
 

