@@ -225,7 +225,12 @@ def _source_digest() -> str:
 def _judge_identity(settings: Settings, judge_names: Sequence[str]) -> str:
     if "nli" not in judge_names:
         return "-"
-    return f"{_nli_identity(settings)}/{getattr(settings, 'nli_backend', 'torch')}"
+    backend = getattr(settings, "nli_backend", "torch")
+    if backend == "onnx":  # the ONNX export changed precision (int8 -> fp32): judgements differ
+        from verify import onnx_judge
+
+        backend = f"onnx:{getattr(onnx_judge, 'EXPORT_VERSION', '?')}"
+    return f"{_nli_identity(settings)}/{backend}"
 
 
 def _nli_identity(settings: Settings) -> str:
