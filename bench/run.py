@@ -305,7 +305,8 @@ def markdown(r: dict) -> str:
         "|---|---:|---|",
         f"| index build vs raw encoder ({o['passages']} passages, best of {o['repeats']}) | "
         f"{o['build_passages_per_s']} vs {o['raw_passages_per_s']} passages/s: overhead {o['overhead']:+.1%} | "
-        f"≤ +15%: {ok(o['overhead'] <= TARGETS['overhead'])} |",
+        "≤ +15%: " + (ok(o["overhead"] <= TARGETS["overhead"]) if o["overhead"] > -0.02 else
+                      "not measured validly (a build faster than encoding alone is machine noise)") + " |",
         f"| of which (one build, s) | read + split {o['parts_s']['read_and_split']}, FAISS "
         f"{o['parts_s']['faiss']}, save {o['parts_s']['save']} | |",
         f"| embedding cache (`verify/embed_cache.py`), same {o['passages']} passages | all new "
