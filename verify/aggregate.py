@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,7 +24,14 @@ class Stance:
     reason: str
 
 
-def _stance(hit: Hit, judgements: Sequence[Judgement], th: Thresholds) -> Stance:
+_NEGATION = re.compile(r"\b(nicht|kein\w*|nie|niemals|not|no|never|none|n't)\b", re.IGNORECASE)
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(text.replace("n't", " n't")))
+
+
+def _stance(hit: Hit, judgements: Sequence[Judgement], th: Thresholds, claim_text: str = "") -> Stance:
     nli = next((j for j in judgements if j.judge == "nli"), None)
     rules = next((j for j in judgements if j.judge == "rules"), None)
     relevant = hit.score >= th.min_retrieval
@@ -36,9 +44,10 @@ def _stance(hit: Hit, judgements: Sequence[Judgement], th: Thresholds) -> Stance
             # a passage about Anthropic); a passage that never names the claim's organisation
             # cannot contradict it.
             contradiction *= OFF_TOPIC_DISCOUNT
-        if rules is not None and rules.entailment > 0:
-            # Every value the claim states is in this passage: a contradiction would have to be
-            # about something else, and the judge is least reliable on multi-sentence premises.
+        if rules is not None and rules.entailment > 0 and _negated(claim_text) == _negated(hit.passage.text):
+            # Every value the claim states is in this passage and neither side negates what the
+            # other affirms: a contradiction would have to be about something else, and the judge
+            # is least reliable on multi-sentence premises.
             contradiction *= AGREEING_VALUES_DISCOUNT
         if support >= contradiction and support > 0.5:
             reason = "evidence agrees"
@@ -137,7 +146,7 @@ def aggregate(
 ) -> Verdict:
     """`judgements` maps passage id -> that passage's judgements from every judge."""
     judgements = _cancel_confirmed(hits, judgements, th)
-    stances = [_stance(h, judgements.get(h.passage.id, []), th) for h in hits]
+    stances = [_stance(h, judgements.get(h.passage.id, []), th, claim.text) for h in hits]
     best_rel = max((h.score for h in hits), default=0.0)
     pro = max(stances, key=lambda s: s.support, default=None)
     # Among contradicting passages, lead with one that names a differing value when it is nearly as sure.
