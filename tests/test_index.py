@@ -93,3 +93,15 @@ def test_no_pickle_in_index_files(tmp_path, fake_encoder):
     ensure_index(settings, fake_encoder)
     for f in IndexStore.current(settings.index_dir).iterdir():
         assert f.suffix in (".faiss", ".jsonl", ".json"), f
+
+
+def test_explicit_index_type_rebuilds_only_when_it_differs(tmp_path, fake_encoder):
+    settings = _settings(tmp_path, FIXTURES / "evidence")
+    store, _, _ = ensure_index(settings, fake_encoder)
+    assert store.info.index_type == "flat-ip"
+    _, _, rebuilt = ensure_index(settings, fake_encoder, index_type="flat-ip")
+    assert not rebuilt
+    store, _, rebuilt = ensure_index(settings, fake_encoder, index_type="hnsw")
+    assert rebuilt and store.info.index_type.startswith("hnsw")
+    _, _, rebuilt = ensure_index(settings, fake_encoder, index_type="hnsw")
+    assert not rebuilt

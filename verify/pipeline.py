@@ -67,6 +67,12 @@ def ensure_index(
         files = _evidence_files(settings.evidence)
         fingerprint = _fingerprint(files)
         manifest = IndexStore.read_manifest(folder)
+        if manifest and index_type and not force:
+            from verify.index import resolve_index_type
+
+            info = manifest["info"]
+            # An explicit --index-type that the built index does not have means: rebuild with it.
+            force = resolve_index_type(index_type, info["passages"], info["dimension"]) != info["index_type"]
         if manifest and not force:
             same_encoder = (
                 manifest["info"]["encoder_id"] == encoder.id
