@@ -358,7 +358,9 @@ class HybridRetriever:
         for qi, claim in enumerate(claims):
             lex_all = self.store.bm25.scores(claim.text)
             cand = {int(i): float(s) for i, s in zip(ids[qi], sims[qi], strict=True) if i >= 0}
-            for i in np.argsort(-lex_all)[:k]:
+            # Partial selection: a full sort of a million BM25 scores per claim costs ~85 ms.
+            top_lex = np.argpartition(-lex_all, k - 1)[:k] if k < n else np.arange(n)
+            for i in top_lex:
                 if lex_all[i] > 0 and int(i) not in cand:
                     cand[int(i)] = float("nan")
             cids = np.fromiter(cand, dtype=np.int64)
