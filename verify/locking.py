@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -46,3 +47,35 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_record(path: Path) -> dict:
+    """What a folder manifest stores per file: sha256, size and whole-second mtime."""
+    st = path.stat()
+    return {"sha256": sha256_file(path), "size": st.st_size, "mtime": int(st.st_mtime)}
+
+
+def files_match(folder: Path, files: dict) -> bool:
+    """Every file recorded by `file_record` is present and unchanged.
+
+    Hashing hundreds of MB on every load costs seconds; size + mtime catch truncation cheaply,
+    and the full hash runs only when the mtime disagrees with the manifest."""
+    for rel, info in files.items():
+        path = folder / rel
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        if st.st_size != info["size"]:
+            return False
+        if int(st.st_mtime) != info["mtime"] and sha256_file(path) != info["sha256"]:
+            return False
+    return True

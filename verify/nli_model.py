@@ -11,7 +11,6 @@ never used.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from verify.config import cache_dir
+from verify.locking import file_record, files_match, sha256_file
 
 JUDGE_VERSION = "1"  # bump when the assembled folder's layout changes
 ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
@@ -44,14 +44,6 @@ def default_folder() -> Path:
     return cache_dir() / "models" / f"verify-judge-{JUDGE_VERSION}"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def read_artifact_meta(art: Path | None = None) -> dict:
     art = art or artifact_dir()
     path = art / "judge.json"
@@ -67,7 +59,7 @@ def check_artifact(art: Path | None = None) -> dict:
     path = art / meta.get("artifact", "judge.safetensors")
     if not path.exists():
         raise JudgeArtifactError(f"{path}: judge artifact file missing")
-    digest = _sha256(path)
+    digest = sha256_file(path)
     if digest != meta.get("sha256"):
         raise JudgeArtifactError(f"{path}: sha256 {digest} does not match the committed {meta.get('sha256')}")
     return meta
@@ -87,17 +79,7 @@ def verify_folder(folder: Path, artifact_sha256: str | None = None) -> bool:
     files = meta.get("files") or {}
     if "model.safetensors" not in files or "config.json" not in files:
         return False
-    for rel, info in files.items():
-        path = folder / rel
-        try:
-            st = path.stat()
-        except OSError:
-            return False
-        if st.st_size != info["size"]:
-            return False
-        if int(st.st_mtime) != info["mtime"] and _sha256(path) != info["sha256"]:
-            return False
-    return True
+    return files_match(folder, files)
 
 
 def _assembled_state(base_folder: Path, art: Path, meta: dict) -> dict:
@@ -182,12 +164,7 @@ def ensure_judge(folder: Path | None = None, *, artifact: Path | None = None) ->
             files = {}
             for path in sorted(tmp.rglob("*")):
                 if path.is_file():
-                    st = path.stat()
-                    files[str(path.relative_to(tmp))] = {
-                        "sha256": _sha256(path),
-                        "size": st.st_size,
-                        "mtime": int(st.st_mtime),
-                    }
+                    files[str(path.relative_to(tmp))] = file_record(path)
             (tmp / _MANIFEST).write_text(
                 json.dumps(
                     {

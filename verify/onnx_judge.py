@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.locking import file_lock
+from verify.locking import file_lock, file_record, files_match, sha256_file
 from verify.models import Claim, Judgement, Passage
 
 EXPORT_VERSION = "onnx-fp32-1"
@@ -20,19 +20,11 @@ _MANIFEST = "verify-onnx-manifest.json"
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "config.json")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _source_digest(folder: Path) -> str:
     mf = folder / "verify-manifest.json"  # written by verify.nli_model when it assembled the folder
     if mf.exists():
         return hashlib.sha256(mf.read_bytes()).hexdigest()
-    return _sha256(folder / "model.safetensors")
+    return sha256_file(folder / "model.safetensors")
 
 
 def onnx_folder_ok(out: Path, source: Path) -> bool:
@@ -42,15 +34,7 @@ def onnx_folder_ok(out: Path, source: Path) -> bool:
         return False
     if meta.get("export_version") != EXPORT_VERSION or meta.get("source") != _source_digest(source):
         return False
-    for rel, info in meta.get("files", {}).items():
-        path = out / rel
-        try:
-            st = path.stat()
-        except OSError:
-            return False
-        if st.st_size != info["size"] or (int(st.st_mtime) != info["mtime"] and _sha256(path) != info["sha256"]):
-            return False
-    return True
+    return files_match(out, meta.get("files", {}))
 
 
 def _export(source: Path, out: Path) -> None:
@@ -97,8 +81,7 @@ def ensure_onnx(source: Path, out: Path | None = None) -> Path:
             for path in sorted(tmp.iterdir()):
                 with open(path, "rb") as f:
                     os.fsync(f.fileno())
-                st = path.stat()
-                files[path.name] = {"sha256": _sha256(path), "size": st.st_size, "mtime": int(st.st_mtime)}
+                files[path.name] = file_record(path)
             meta = {"export_version": EXPORT_VERSION, "source": _source_digest(source), "files": files}
             (tmp / _MANIFEST).write_text(json.dumps(meta, indent=2), encoding="utf-8")
             os.chmod(tmp, 0o755)
