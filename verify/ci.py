@@ -595,6 +595,11 @@ def _cached_verifier(verifier: Any, cache: ResultCache, stats: CacheStats, nli_k
     tables = [cache.judgements(judge_identity(j, nli_key if j.name == "nli" else "")) for j in verifier.judges]
     clone = copy.copy(verifier)
     clone.judges = [CachedJudge(j, t, stats) for j, t in zip(verifier.judges, tables, strict=True)]
+    if hasattr(verifier, "memo"):
+        from verify.pipeline import JudgementMemo
+
+        # The persistent judgement tables are the cache here; the in-process memo would hide their hits.
+        clone.memo = JudgementMemo()
     return clone, tables
 
 

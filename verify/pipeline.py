@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -112,6 +113,34 @@ def ensure_index(
         return store, corpus.problems, True
 
 
+class JudgementMemo:
+    """Judgements already computed, keyed by judge, claim and passage text (least recently used dropped).
+
+    A server or a CI job re-reads the same claims against the same evidence; the cross-encoder is
+    the expensive part, so an unchanged (claim, passage) pair is judged once per process."""
+
+    def __init__(self, size: int = 50_000):
+        self.size = size
+        self._items: OrderedDict[tuple, Judgement] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> Judgement | None:
+        j = self._items.get(key)
+        if j is not None:
+            self._items.move_to_end(key)
+        return j
+
+    def put(self, key: tuple, judgement: Judgement) -> None:
+        self._items[key] = judgement
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.hits = self.misses = 0
+
+
 class Verifier:
     """Claims -> retrieval -> judges -> verdicts. Every part is injected; see `from_settings`."""
 
@@ -126,7 +155,9 @@ class Verifier:
         encoder_id: str = "",
         index_info: IndexInfo | None = None,
         corpus_problems: Sequence[Problem] = (),
+        memo: JudgementMemo | None = None,
     ):
+        self.memo = memo if memo is not None else JudgementMemo()
         self.retriever = retriever
         self.judges = list(judges)
         self.thresholds = thresholds
@@ -161,20 +192,33 @@ class Verifier:
     # ------------------------------------------------------------------ core
 
     def verify_claims(self, claims: Sequence[Claim], top_k: int | None = None) -> list[Verdict]:
-        """Batch every claim through retrieval and each judge at once, then aggregate per claim."""
+        """Batch every claim through retrieval and each judge at once, then aggregate per claim.
+
+        Only relevant passages (fused score >= min_retrieval) are judged: `aggregate` scales an
+        irrelevant passage's stance by its score, below every threshold, so judging it could not
+        change a label and would only spend cross-encoder time."""
         k = top_k or self.top_k
         hits = self.retriever.search(claims, k)
-        pairs = [(claim, h.passage) for claim, hs in zip(claims, hits, strict=True) for h in hs]
+        floor = self.thresholds.min_retrieval
+        pairs = [(claim, h.passage) for claim, hs in zip(claims, hits, strict=True) for h in hs if h.score >= floor]
         per_pair: list[list[Judgement]] = [[] for _ in pairs]
-        for judge in self.judges:
-            for i, j in enumerate(judge.judge(pairs)):
+        for n, judge in enumerate(self.judges):
+            keys = [(n, judge.name, c.text, c.language, p.id, p.text) for c, p in pairs]
+            todo = [i for i, key in enumerate(keys) if self.memo.get(key) is None]
+            self.memo.hits += len(pairs) - len(todo)
+            self.memo.misses += len(todo)
+            fresh = dict(zip(todo, judge.judge([pairs[i] for i in todo]), strict=True)) if todo else {}
+            for i, key in enumerate(keys):
+                j = fresh.get(i)
+                if j is None:
+                    j = self.memo.get(key)
+                else:
+                    self.memo.put(key, j)
                 per_pair[i].append(j)
-        verdicts, i = [], 0
+        judged = {(id(c), p.id): js for (c, p), js in zip(pairs, per_pair, strict=True)}
+        verdicts = []
         for claim, hs in zip(claims, hits, strict=True):
-            by_passage = {}
-            for h in hs:
-                by_passage[h.passage.id] = per_pair[i]
-                i += 1
+            by_passage = {h.passage.id: judged.get((id(claim), h.passage.id), []) for h in hs}
             verdicts.append(aggregate(claim, hs, by_passage, self.thresholds))
         return verdicts
 

@@ -132,7 +132,9 @@ def verdict_of(rec: Record, th: Thresholds, top_k: int):
     if abs(th.dense_weight - rec.dense_weight) > 1e-9:
         hits = refuse(hits, th.dense_weight, rec.encoder_id)
     hits = hits[:top_k]
-    by_passage = {h.passage.id: rec.judgements.get(h.passage.id, []) for h in hits}
+    # As in Verifier.verify_claims: a passage below the relevance floor is not judged.
+    by_passage = {h.passage.id: rec.judgements.get(h.passage.id, []) if h.score >= th.min_retrieval else []
+                  for h in hits}
     return aggregate(rec.claim, hits, by_passage, th)
 
 

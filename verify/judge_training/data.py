@@ -224,7 +224,9 @@ DEFAULT_SIZES = {  # max pairs per source (None = all)
 }
 
 
-def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True) -> list:
+def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix: str = "v1") -> list:
+    """The training pairs. Mix v1: what verify-judge-1's first stage saw; v2 adds the lexical
+    substitution swaps and topical neutrals of `verify.judge_training.lexical`."""
     from verify.judge_training import swaps as S
 
     sizes = {**DEFAULT_SIZES, **(sizes or {})}
@@ -247,6 +249,12 @@ def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True) -> l
     data += translation_pairs(sizes["translation"], seed)
     if swaps:
         data += [(p, h, LAB[lab], "swaps-" + kind) for p, h, lab, kind in S.swap_pairs("train", seed=seed)]
+    if mix == "v2":
+        from verify.judge_training import lexical as L
+
+        data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.lexical_pairs(seed=seed)]
+    elif mix != "v1":
+        raise ValueError(f"unknown training mix {mix!r} (v1 or v2)")
     rng.shuffle(data)
     return data
 

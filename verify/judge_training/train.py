@@ -66,6 +66,10 @@ def main() -> None:
     ap.add_argument("--ckpt-every-min", type=float, default=15)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="max torch threads; 1 while others hold a core")
+    ap.add_argument("--mix", default="v1", choices=["v1", "v2"], help="training mix (data.train_set)")
+    ap.add_argument("--init-artifact", default=None,
+                    help="start from a judge artifact folder (continued training) instead of the plain e5 base")
+    ap.add_argument("--warmup-frac", type=float, default=0.05)
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
     a = ap.parse_args()
 
@@ -94,7 +98,14 @@ def main() -> None:
     random.seed(a.seed)
     torch.manual_seed(a.seed)
     base = ensure_e5()
-    ce = CrossEncoder(str(base), num_labels=3, max_length=a.maxlen, device="cpu")
+    start = base
+    if a.init_artifact:
+        from verify.nli_model import ensure_judge
+
+        # Assembled into the run folder, so continued training never touches the user's judge cache.
+        start = ensure_judge(run / "init-model", artifact=Path(a.init_artifact))
+        log(f"continuing from artifact {a.init_artifact} (assembled in {start})")
+    ce = CrossEncoder(str(start), num_labels=3, max_length=a.maxlen, device="cpu")
     model, tok = ce.model, ce.tokenizer
     model.config.id2label = dict(enumerate(D.NAMES))
     model.config.label2id = {n: i for i, n in enumerate(D.NAMES)}
@@ -106,7 +117,7 @@ def main() -> None:
     ntrain = sum(p.numel() for p in model.parameters() if p.requires_grad)
     log(f"trainable params {ntrain / 1e6:.1f}M of {sum(p.numel() for p in model.parameters()) / 1e6:.1f}M")
 
-    train = D.train_set(seed=a.seed)
+    train = D.train_set(seed=a.seed, mix=a.mix)
     man = D.manifest(train)
     (run / "data_manifest.json").write_text(json.dumps(man, indent=1, ensure_ascii=False), encoding="utf-8")
     log(
@@ -179,7 +190,7 @@ def main() -> None:
     log(f"EVAL step 0 seen 0 dev-de400 acc {dev_acc():.4f}")
     budget = a.minutes * 60
     t0 = time.time()
-    warm = 0.05 * budget
+    warm = max(1.0, a.warmup_frac * budget)
     next_eval = a.eval_every_min * 60
     next_ckpt = a.ckpt_every_min * 60
     step = seen = bi = epoch = 0
@@ -253,6 +264,8 @@ def main() -> None:
     info = {
         "training": {
             "seed": a.seed,
+            "mix": a.mix,
+            "init_artifact": a.init_artifact,
             "batch_size": a.bs,
             "lr": a.lr,
             "train_max_length": a.maxlen,

@@ -1,0 +1,179 @@
+"""Generated lexical-substitution pairs: antonym and direction swaps, and topical-but-unrelated neutrals."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from verify.judge_training import data as D
+
+# Word pairs whose exchange turns an entailed claim into a contradicted one (both directions used).
+# Real refuted claims in the wild change one word like these ("increases" -> "decreases"), which the
+# number/date/name swaps never teach.
+_EN = [
+    ("increase", "decrease"), ("increases", "decreases"), ("increased", "decreased"),
+    ("increasing", "decreasing"), ("rise", "fall"), ("rises", "falls"), ("rose", "fell"),
+    ("rising", "falling"), ("higher", "lower"), ("highest", "lowest"), ("more", "less"),
+    ("larger", "smaller"), ("bigger", "smaller"), ("greater", "smaller"), ("largest", "smallest"),
+    ("high", "low"), ("before", "after"), ("safe", "dangerous"), ("effective", "ineffective"),
+    ("cause", "prevent"), ("causes", "prevents"), ("caused", "prevented"), ("true", "false"),
+    ("positive", "negative"), ("strong", "weak"), ("stronger", "weaker"), ("young", "old"), ("older", "younger"), ("first", "last"), ("win", "lose"), ("won", "lost"),
+    ("wins", "loses"), ("open", "closed"), ("success", "failure"), ("successful", "unsuccessful"),
+    ("always", "never"), ("many", "few"), ("reduce", "raise"), ("reduces", "raises"),
+    ("reduced", "raised"), ("improve", "worsen"), ("improves", "worsens"), ("improved", "worsened"),
+    ("better", "worse"), ("best", "worst"), ("early", "late"), ("earlier", "later"),
+    ("above", "below"), ("inside", "outside"), ("north", "south"), ("east", "west"),
+    ("buy", "sell"), ("bought", "sold"), ("buys", "sells"), ("accepted", "rejected"),
+    ("allowed", "banned"), ("legal", "illegal"), ("approved", "rejected"), ("started", "ended"),
+    ("men", "women"), ("man", "woman"), ("boy", "girl"), ("boys", "girls"), ("dog", "cat"),
+    ("day", "night"), ("hot", "cold"), ("wet", "dry"), ("rich", "poor"),
+    ("cheap", "expensive"), ("fast", "slow"), ("happy", "sad"), ("alive", "dead"),
+    ("minimum", "maximum"), ("majority", "minority"), ("gain", "loss"), ("profit", "loss"),
+    ("growing", "shrinking"), ("grew", "shrank"), ("protects", "harms"), ("beneficial", "harmful"),
+    ("healthy", "unhealthy"), ("vaccinated", "unvaccinated"), ("mild", "severe"),
+    ("asymptomatic", "symptomatic"), ("lowers", "raises"), ("entered", "left"), ("arrived", "left"),
+    ("inside", "outside"), ("sitting", "standing"), ("empty", "full"), ("black", "white"), ("winter", "summer"), ("children", "adults"), ("humans", "animals"),
+    ("people", "animals"), ]
+_DE = [
+    ("erhöht", "senkt"), ("erhöhen", "senken"), ("steigt", "sinkt"), ("stieg", "sank"),
+    ("steigen", "sinken"), ("gestiegen", "gesunken"), ("mehr", "weniger"), ("vor", "nach"),
+    ("sicher", "gefährlich"), ("wirksam", "unwirksam"), ("verursacht", "verhindert"),
+    ("wahr", "falsch"), ("positiv", "negativ"), ("immer", "nie"), ("viele", "wenige"),
+    ("gewann", "verlor"), ("gewonnen", "verloren"), ("gewinnt", "verliert"), ("offen", "geschlossen"),
+    ("Erfolg", "Misserfolg"), ("erfolgreich", "erfolglos"), ("verbessert", "verschlechtert"),
+    ("besser", "schlechter"), ("früh", "spät"), ("früher", "später"), ("kaufte", "verkaufte"),
+    ("gekauft", "verkauft"), ("kauft", "verkauft"), ("erlaubt", "verboten"), ("legal", "illegal"),
+    ("genehmigt", "abgelehnt"), ("begann", "endete"), ("Männer", "Frauen"), ("Mann", "Frau"),
+    ("Junge", "Mädchen"), ("Jungen", "Mädchen"), ("Hund", "Katze"), ("Tag", "Nacht"),
+    ("heiß", "kalt"), ("nass", "trocken"), ("reich", "arm"), ("billig", "teuer"),
+    ("schnell", "langsam"), ("glücklich", "traurig"), ("lebendig", "tot"), ("Mehrheit", "Minderheit"),
+    ("Gewinn", "Verlust"), ("wächst", "schrumpft"), ("wuchs", "schrumpfte"), ("schützt", "schadet"),
+    ("gesund", "ungesund"), ("geimpft", "ungeimpft"), ("Norden", "Süden"), ("Osten", "Westen"),
+    ("drinnen", "draußen"), ("sitzt", "steht"), ("sitzen", "stehen"), ("leer", "voll"),
+    ("hell", "dunkel"), ("schwarz", "weiß"), ("Winter", "Sommer"), ("Kinder", "Erwachsene"),
+    ("Menschen", "Tiere"), ("alle", "keine"), ("jeder", "niemand"), ("oben", "unten"),
+    ("innen", "außen"), ("zuerst", "zuletzt"), ("Anfang", "Ende"),
+]
+# Adjective stems that take German endings (höhere, kleineren, stärkste...).
+_DE_ADJ = [
+    ("höher", "niedriger"), ("größer", "kleiner"), ("groß", "klein"), ("stark", "schwach"),
+    ("stärker", "schwächer"), ("lang", "kurz"), ("länger", "kürzer"), ("jung", "alt"),
+    ("jünger", "älter"), ("erst", "letzt"), ("best", "schlechtest"), ("höchst", "niedrigst"),
+    ("hoh", "niedrig"), ("neu", "alt"), ("gut", "schlecht"), ("schnell", "langsam"),
+]
+_DE_ENDINGS = ["", "e", "en", "er", "es", "em"]
+
+
+def _table(lang: str) -> dict[str, str]:
+    pairs = list(_EN if lang == "en" else _DE)
+    if lang == "de":
+        pairs += [(a + e, b + e) for a, b in _DE_ADJ for e in _DE_ENDINGS if a + e != "hoh"]
+    table: dict[str, str] = {}
+    for a, b in pairs:
+        table.setdefault(a, b)
+        table.setdefault(b, a)
+    return table
+
+
+_TABLES = {lang: _table(lang) for lang in ("en", "de")}
+
+
+def _match_case(src: str, word: str) -> str:
+    return word[0].upper() + word[1:] if src[:1].isupper() else word
+
+
+def substitutions(sentence: str, lang: str) -> list[tuple[int, int, str]]:
+    """Every (start, end, replacement) where a listed word occurs in `sentence`."""
+    table = _TABLES[lang]
+    out = []
+    for m in re.finditer(r"[A-Za-zÄÖÜäöüß]+", sentence):
+        w = m.group(0)
+        key = w if lang == "de" and w[:1].isupper() and w in table else w.lower()
+        if key in table:
+            rep = table[key]
+            out.append((m.start(), m.end(), rep if lang == "de" and rep[:1].isupper() else _match_case(w, rep)))
+    return out
+
+
+def substitute(sentence: str, lang: str, rng: random.Random) -> tuple[str, str, str] | None:
+    """(changed sentence, old word, new word), one listed word exchanged; None when none occurs."""
+    subs = substitutions(sentence, lang)
+    if not subs:
+        return None
+    s, e, rep = rng.choice(subs)
+    return sentence[:s] + rep + sentence[e:], sentence[s:e], rep
+
+
+def _swap_both(premise: str, hypothesis: str, old: str, new: str) -> str | None:
+    """The premise with the same exchange, so that the pair stays entailed (word alone is no cue)."""
+    pat = re.compile(rf"\b{re.escape(old)}\b")
+    return pat.sub(new, premise) if pat.search(premise) else None
+
+
+def _entailed_pairs() -> list[tuple[str, str, str]]:
+    """(premise, hypothesis, hypothesis language) of entailment pairs in the training sources."""
+    out = []
+    for r in D.xnli_rows("test"):
+        if r["label"] == "entailment":
+            out += [(r["premise_de"], r["hypothesis_de"], "de"), (r["premise_en"], r["hypothesis_de"], "de"),
+                    (r["premise_en"], r["hypothesis_en"], "en")]
+    out += [(p, h, "de") for p, h, lab, _ in D.mnli_de() if lab == 0]
+    out += [(p, h, "en") for p, h, lab, _ in D.mnli_dev_en() if lab == 0]
+    # (SICK left out: it already holds its own man/woman, dog/cat contradictions)
+    out += [(p, h, "en") for p, h, lab, _ in D.healthver() if lab == 0]
+    return out
+
+
+def _content(s: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]{4,}", s.lower())}
+
+
+def topical_neutrals(rng: random.Random, n: int) -> list[tuple[str, str, str, str]]:
+    """HealthVer claims against the evidence of a different claim on the same topic: neutral.
+
+    Real claim checks retrieve passages on the right topic that say nothing about the claim; the
+    model must not read topical overlap as entailment."""
+    rows = D.healthver()
+    claims = sorted({c for _, c, _, _ in rows})
+    ev_of: dict[str, set[str]] = {}
+    for ev, claim, _, _ in rows:
+        ev_of.setdefault(claim, set()).add(ev)
+    evs = sorted({e for e, _, _, _ in rows})
+    out = []
+    rng.shuffle(claims)
+    for claim in claims:
+        if len(out) >= n:
+            break
+        cw = _content(claim)
+        cands = [e for e in rng.sample(evs, min(200, len(evs))) if e not in ev_of[claim]]
+        # the closest evidence by shared words among a random sample: on topic, not about this claim
+        best = max(cands, key=lambda e: len(cw & _content(e)), default=None)
+        if best and len(cw & _content(best)) >= 2:
+            out.append((best, claim, "neutral", "topical-neutral"))
+    return out
+
+
+def lexical_pairs(seed: int = 0, n: int = 8000, n_neutral: int = 1500) -> list[tuple[str, str, str, str]]:
+    """(premise, hypothesis, label name, kind): antonym swaps (contradiction), the same swap on both
+    sides (entailment, a quarter of them) and topical neutrals."""
+    rng = random.Random(f"lexical-{seed}")
+    pairs = _entailed_pairs()
+    rng.shuffle(pairs)
+    out: list[tuple[str, str, str, str]] = []
+    n_both = 0
+    for prem, hyp, lang in pairs:
+        if len(out) >= n:
+            break
+        r = substitute(hyp, lang, rng)
+        if not r:
+            continue
+        new_hyp, old, new = r
+        both = _swap_both(prem, hyp, old, new) if lang == "de" or prem.isascii() else None
+        if both and n_both < n // 4 and rng.random() < 0.5:
+            out.append((both, new_hyp, "entailment", f"lex-both-{lang}"))
+            n_both += 1
+        else:
+            out.append((prem, new_hyp, "contradiction", f"lex-{lang}"))
+    out += topical_neutrals(rng, n_neutral)
+    rng.shuffle(out)
+    return out
