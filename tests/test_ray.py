@@ -100,3 +100,32 @@ def test_ray_audit_of_the_seeds_with_the_real_models(local_ray):
     local = Verifier.from_settings(settings).audit([ROOT / "seeds"])
     remote = ray_engine.audit(settings, [ROOT / "seeds"], actors=2)
     assert local.verdicts and remote.model_dump(exclude={"seconds"}) == local.model_dump(exclude={"seconds"})
+
+
+@pytest.mark.e2e
+def test_cli_engine_ray_index_and_audit_match_local(tmp_path, local_ray):
+    """`verify index/audit --engine ray` from the command line: same index, same verdicts as local."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+
+    runner = CliRunner()
+    common = ["--evidence", str(ROOT / "evidence"), "--judge", "rules"]
+    built = runner.invoke(app, ["index", "--engine", "ray", "--evidence", str(ROOT / "evidence"),
+                                "--index-dir", str(tmp_path / "ray-ix"), "--force"])
+    assert built.exit_code == 0, built.output
+    assert "index built" in built.output
+    assert IndexStore.read_manifest(tmp_path / "ray-ix")["engine"] == "ray"
+    again = runner.invoke(app, ["index", "--engine", "ray", "--evidence", str(ROOT / "evidence"),
+                                "--index-dir", str(tmp_path / "ray-ix")])
+    assert again.exit_code == 0 and "up to date" in again.output, again.output
+    remote = runner.invoke(app, ["audit", str(ROOT / "seeds"), "--engine", "ray", "--actors", "2",
+                                 "--format", "json", "--index-dir", str(tmp_path / "ray-ix"), *common])
+    local = runner.invoke(app, ["audit", str(ROOT / "seeds"), "--format", "json",
+                                "--index-dir", str(tmp_path / "ray-ix"), *common])
+    assert remote.exit_code == 0 and local.exit_code == 0, remote.output + local.output
+    a, b = json.loads(remote.stdout), json.loads(local.stdout)
+    a.pop("seconds"), b.pop("seconds")
+    assert a["verdicts"] and a == b

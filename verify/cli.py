@@ -46,6 +46,28 @@ BackendOpt = Annotated[str, typer.Option("--nli-backend", help="onnx (default; e
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives (default: user cache).")]
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="local (default) | ray: spread the work over a Ray "
+                                           "cluster (pip install 'verify[ray]'; docs/ray.md).")]
+RayAddressOpt = Annotated[str | None, typer.Option("--ray-address", help="Ray cluster to join (default: "
+                                                   "$RAY_ADDRESS, else a local Ray instance).")]
+ActorsOpt = Annotated[int | None, typer.Option("--actors", min=1, help="Ray workers (default: one per CPU).")]
+
+
+def _ray_engine(address: str | None):
+    try:
+        from verify.engines import ray_engine
+
+        ray_engine.init(address)
+    except Exception as exc:  # RayUnavailable, or a cluster that cannot be reached
+        raise _fail(EXIT_INDEX, f"the Ray engine could not start: {exc}") from exc
+    return ray_engine
+
+
 def _settings(evidence, top_k=5, encoder="usem3", judges=None, nli_model=None, index_dir=None,
               nli_backend="onnx"):
     from verify.config import Settings
@@ -159,6 +181,9 @@ def audit(
     nli_backend: BackendOpt = "onnx",
     index_dir: IndexDirOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    engine: EngineOpt = Engine.local,
+    ray_address: RayAddressOpt = None,
+    actors: ActorsOpt = None,
 ) -> None:
     """Audit the claims of every article under PATHS (default: seeds/) against the evidence corpus."""
     from verify.io import InputError
@@ -167,9 +192,17 @@ def audit(
     for t in targets:
         if not t.exists():
             raise _fail(EXIT_INPUT, f"{t}: no such file or folder")
-    verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend))
+    settings = _settings(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend)
     try:
-        report = verifier.audit(targets, top_k=top_k)
+        if engine is Engine.ray:
+            from verify.index import IndexError_
+
+            try:
+                report = _ray_engine(ray_address).audit(settings, targets, top_k=top_k, actors=actors)
+            except (IndexError_, ValueError) as exc:
+                raise _fail(EXIT_INDEX, str(exc)) from exc
+        else:
+            report = _verifier(settings).audit(targets, top_k=top_k)
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
     _emit(report, fmt, output)
@@ -184,15 +217,19 @@ def index(
     index_dir: IndexDirOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if the index is current.")] = False,
     index_type: Annotated[
-        str | None, typer.Option("--index-type", help="flat-ip | hnsw (default: chosen by corpus size).")
+        str | None, typer.Option("--index-type", help="flat-ip | hnsw | ivf-pq (default: chosen by corpus size).")
     ] = None,
+    engine: EngineOpt = Engine.local,
+    ray_address: RayAddressOpt = None,
+    actors: ActorsOpt = None,
 ) -> None:
     """Build (or check) the evidence index; it is also built automatically on first use."""
     import time
 
     from verify.encoders import make_encoder
-    from verify.index import IndexError_
+    from verify.index import IndexError_, IndexStore
     from verify.io import InputError
+    from verify.models import Problem
     from verify.pipeline import ensure_index, index_folder
 
     settings = _settings(evidence, encoder=encoder, index_dir=index_dir)
@@ -200,7 +237,15 @@ def index(
         enc = make_encoder(settings.encoder, batch_size=settings.batch_size)
         t0 = time.perf_counter()
         bar, update = _progress()
-        if bar:
+        if engine is Engine.ray:
+            ray_engine = _ray_engine(ray_address)
+            # build_index keeps a current index as it is, like ensure_index: "rebuilt" is whether it embedded.
+            before = IndexStore.read_manifest(index_folder(settings, enc))
+            store = ray_engine.build_index(settings, index_type=index_type, actors=actors, force=force)
+            problems = [Problem.model_validate(p) for p in (IndexStore.read_manifest(index_folder(settings, enc))
+                                                            or {}).get("problems", [])]
+            rebuilt = before is None or before["info"]["built_at"] != store.info.built_at
+        elif bar:
             with bar:
                 store, problems, rebuilt = ensure_index(settings, enc, force=force, progress=update,
                                                         index_type=index_type)

@@ -226,7 +226,7 @@ DEFAULT_SIZES = {  # max pairs per source (None = all)
 
 def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix: str = "v1") -> list:
     """The training pairs. Mix v1: what verify-judge-1's first stage saw; v2 adds the lexical
-    substitution swaps and topical neutrals of `verify.judge_training.lexical`."""
+    substitution swaps, topical neutrals and claims asked as questions of `verify.judge_training.lexical`."""
     from verify.judge_training import swaps as S
 
     sizes = {**DEFAULT_SIZES, **(sizes or {})}
@@ -253,6 +253,7 @@ def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix:
         from verify.judge_training import lexical as L
 
         data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.lexical_pairs(seed=seed)]
+        data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.question_pairs(seed=seed)]
     elif mix != "v1":
         raise ValueError(f"unknown training mix {mix!r} (v1 or v2)")
     rng.shuffle(data)

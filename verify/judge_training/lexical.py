@@ -177,3 +177,62 @@ def lexical_pairs(seed: int = 0, n: int = 8000, n_neutral: int = 1500) -> list[t
     out += topical_neutrals(rng, n_neutral)
     rng.shuffle(out)
     return out
+
+
+# --------------------------------------------------------------------------- claims asked as questions
+
+_EN_AUX = {"is", "are", "was", "were", "can", "could", "will", "would", "should", "may", "might", "must",
+           "has", "have", "had", "does", "do", "did"}
+_DE_VERBS = {
+    "ist", "sind", "war", "waren", "kann", "können", "konnte", "konnten", "wird", "werden", "wurde", "wurden",
+    "hat", "haben", "hatte", "hatten", "soll", "sollen", "sollte", "sollten", "muss", "müssen", "darf",
+    "dürfen", "hilft", "helfen", "gibt", "macht", "machen", "senkt", "senken", "erhöht", "erhöhen",
+    "schützt", "schützen", "verursacht", "verursachen", "führt", "führen", "wirkt", "wirken", "steigert",
+    "lindert", "lindern", "verringert", "verringern", "verbessert", "verbessern", "schadet", "schaden",
+    "beugt", "beugen", "fördert", "fördern", "liegt", "liegen", "steht", "stehen", "geht", "gehen",
+    "kommt", "kommen", "spielt", "spielen", "arbeitet", "arbeiten", "lebt", "leben",
+}
+_LOWER_FIRST = {"the", "a", "an", "this", "that", "these", "those", "some", "many", "most", "all", "der", "die",
+                "das", "ein", "eine", "einige", "viele", "diese", "dieser", "dieses", "es", "er", "sie", "it",
+                "they", "there", "he", "she", "we", "you", "wir", "ich", "ihr", "man", "jemand"}
+
+
+def as_question(sentence: str, lang: str) -> str | None:
+    """'Vitamin D hilft gegen Grippe.' -> 'Hilft Vitamin D gegen Grippe?' (finite verb moved to the front);
+    None when no finite verb is found among the first words. Checkers phrase claims as yes/no questions
+    (HealthFC does throughout): a question entailed by the evidence is a supported claim."""
+    s = sentence.strip().rstrip(".!")
+    if not s or "?" in s or ". " in s or len(s.split()) > 30 or not s[:1].isupper():
+        return None
+    words = s.split(" ")
+    verbs = _EN_AUX if lang == "en" else _DE_VERBS
+    for i in range(1, min(6, len(words))):
+        if words[i].lower() in verbs:
+            if any(w.endswith(",") for w in words[:i]):
+                return None  # a subordinate clause first: inversion would garble it
+            first = words[0]
+            rest = ([first.lower()] if first.lower() in _LOWER_FIRST else [first]) + words[1:i] + words[i + 1:]
+            verb = words[i]
+            return verb[0].upper() + verb[1:] + " " + " ".join(rest) + "?"
+    return None
+
+
+def question_pairs(seed: int = 0, n: int = 4000) -> list[tuple[str, str, str, str]]:
+    """(premise, question, label name, kind) from XNLI-test, MNLI-de and HealthVer pairs, labels kept."""
+    rng = random.Random(f"questions-{seed}")
+    src: list[tuple[str, str, str, str]] = []
+    for r in D.xnli_rows("test"):
+        src.append((r["premise_de"], r["hypothesis_de"], r["label"], "de"))
+        src.append((r["premise_en"], r["hypothesis_de"], r["label"], "de"))
+        src.append((r["premise_en"], r["hypothesis_en"], r["label"], "en"))
+    src += [(p, h, D.NAMES[lab], "de") for p, h, lab, _ in D.mnli_de()]
+    src += [(p, h, D.NAMES[lab], "en") for p, h, lab, _ in D.healthver()]
+    rng.shuffle(src)
+    out = []
+    for prem, hyp, label, lang in src:
+        if len(out) >= n:
+            break
+        q = as_question(hyp, lang)
+        if q:
+            out.append((prem, q, label, f"question-{lang}"))
+    return out
