@@ -69,3 +69,35 @@ def test_memory_only_cache_and_lru_bound():
     enc = CachedEncoder(CountingEncoder(), None, memory_items=2)
     enc.encode_passages(["a", "b", "c"])
     assert len(enc.cache) == 2 and enc.flush() is None
+
+
+def test_index_rebuild_embeds_only_new_passages(tmp_path, monkeypatch):
+    """Wired into the pipeline: after one evidence file is added, only its passages are embedded."""
+    import shutil
+
+    from verify.config import Settings
+    from verify.pipeline import ensure_index
+
+    from .conftest import FIXTURES, FakeEncoder
+
+    class Counting(FakeEncoder):
+        calls = 0
+
+        def encode_passages(self, texts):
+            Counting.calls += len(texts)
+            return super().encode_passages(texts)
+
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
+    evidence = tmp_path / "evidence"
+    shutil.copytree(FIXTURES / "evidence", evidence)
+    settings = Settings(evidence=(evidence,), index_dir=tmp_path / "ix", encoder="unused")
+    encoder = CachedEncoder(Counting(), root=tmp_path / "cache" / "embeddings")
+    store, _, rebuilt = ensure_index(settings, encoder)
+    first = Counting.calls
+    assert rebuilt and first == store.info.passages
+    (evidence / "new.md").write_text("---\ntitle: New\n---\nGlobex opened an office in Lyon in 2020.\n",
+                                     encoding="utf-8")
+    fresh = CachedEncoder(Counting(), root=tmp_path / "cache" / "embeddings")  # a new process: disk shards only
+    store2, _, rebuilt2 = ensure_index(settings, fresh)
+    assert rebuilt2 and store2.info.passages == store.info.passages + 1
+    assert Counting.calls - first == 1  # the one new passage

@@ -226,15 +226,14 @@ def index(
     """Build (or check) the evidence index; it is also built automatically on first use."""
     import time
 
-    from verify.encoders import make_encoder
     from verify.index import IndexError_, IndexStore
     from verify.io import InputError
     from verify.models import Problem
-    from verify.pipeline import ensure_index, index_folder
+    from verify.pipeline import ensure_index, index_folder, make_cached_encoder
 
     settings = _settings(evidence, encoder=encoder, index_dir=index_dir)
     try:
-        enc = make_encoder(settings.encoder, batch_size=settings.batch_size)
+        enc = make_cached_encoder(settings)
         t0 = time.perf_counter()
         bar, update = _progress()
         if engine is Engine.ray:

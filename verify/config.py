@@ -51,4 +51,5 @@ class Settings(BaseModel):
     passage_sentences: int = 3  # sentences per passage window
     passage_overlap: int = 1
     batch_size: int = 32
+    embedding_cache: bool = True  # claim and passage vectors cached by content hash (verify/embed_cache.py)
     thresholds: Thresholds = Field(default_factory=shipped_thresholds)

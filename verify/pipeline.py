@@ -52,6 +52,21 @@ def _evidence_files(paths: Sequence[Path]) -> list[Path]:
     return [f for f, _ in iter_files(paths, EVIDENCE_SUFFIXES, [])]
 
 
+def make_cached_encoder(settings: Settings) -> Encoder:
+    """The settings' encoder behind the embedding cache (`<cache>/embeddings/<encoder>-<version>/`).
+
+    Rebuilding an index after one evidence file changed then embeds only that file's passages, and a
+    claim seen before is not embedded again. The cache is keyed by content hash and encoder version,
+    so the vectors are the ones the encoder gave for that exact text."""
+    from verify.embed_cache import CachedEncoder
+    from verify.encoders import make_encoder
+
+    encoder = make_encoder(settings.encoder, batch_size=settings.batch_size)
+    if not settings.embedding_cache:
+        return encoder
+    return CachedEncoder(encoder, root=cache_dir() / "embeddings")
+
+
 def ensure_index(
     settings: Settings,
     encoder: Encoder,
@@ -102,6 +117,9 @@ def ensure_index(
             index_type=index_type,
             progress=(lambda done, total: progress("embedding passages", done, total)) if progress else None,
         )
+        flush = getattr(encoder, "flush", None)
+        if flush is not None:
+            flush()  # the new passages' vectors, for the next rebuild
         store.save(
             folder,
             extra={
@@ -169,10 +187,9 @@ class Verifier:
 
     @classmethod
     def from_settings(cls, settings: Settings, progress: Progress | None = None) -> Verifier:
-        from verify.encoders import make_encoder
         from verify.judges import make_judges
 
-        encoder = make_encoder(settings.encoder, batch_size=settings.batch_size)
+        encoder = make_cached_encoder(settings)
         store, problems, _ = ensure_index(settings, encoder, progress=progress)
         retriever = HybridRetriever(store, encoder, dense_weight=settings.thresholds.dense_weight)
         orgs = organisations_from_passages(p.text for p in store.passages if p.language == "en")
