@@ -79,3 +79,17 @@ def test_language_detection_german_and_english():
     assert detect_language("Fluidstack was founded in 2017 and is based in London.") == "en"
     assert detect_language("Die neuen Rechenzentren.") == "de"
     assert detect_language("") == "en"
+
+
+def test_demonstrative_claims_carry_the_sentence_before_as_retrieval_context():
+    from verify.index import query_text
+
+    text = ("Die neuen Rechenzentren von Acme werden sich in Texas befinden. "
+            "Diese Einrichtungen werden im Laufe des Jahres 2026 in Betrieb gehen. "
+            "Acme beschäftigt 300 Menschen in Berlin.")
+    claims = extract_claims(text, language="de")
+    by_start = {c.text.split()[0]: c for c in claims}
+    assert by_start["Diese"].context == "Die neuen Rechenzentren von Acme werden sich in Texas befinden."
+    assert by_start["Diese"].text.startswith("Diese Einrichtungen")  # the claim itself stays as written
+    assert query_text(by_start["Diese"]).startswith("Die neuen Rechenzentren von Acme")
+    assert by_start["Acme"].context == "" and query_text(by_start["Acme"]) == by_start["Acme"].text

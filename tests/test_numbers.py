@@ -500,3 +500,18 @@ def test_compare_bare_numbers_are_conservative() -> None:
     assert _cmp("50 Milliarden Dollar", "investments of 5 billion").mismatches == []
     assert _cmp("1 GW", "phase 1").matches == []
     assert _cmp("800 Arbeitsplätze", "800 new positions").matches == ["count 800 jobs"]
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), st.booleans()), min_size=1, max_size=20),
+       st.floats(0, 1))
+def test_cross_lingual_fusion_never_below_dense_or_plain_fusion(rows, w):
+    import numpy as np
+
+    from verify.fusion import fuse, fuse_languages
+
+    dense, lexical, cross = (np.array(c) for c in zip(*rows, strict=True))
+    plain = fuse(dense, lexical, w)
+    mixed = fuse_languages(dense, lexical, w, cross)
+    assert np.all(mixed >= plain - 1e-6)  # never lowers a score
+    assert np.all(mixed[cross] >= dense[cross] - 1e-6)  # another language: at least the dense score
+    assert np.allclose(mixed[~cross], plain[~cross])  # same language: unchanged

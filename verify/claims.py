@@ -170,6 +170,10 @@ def _kind(sentence: str) -> tuple[ClaimKind, str | None, str]:
     return ClaimKind.FACT, None, sentence
 
 
+_DEMONSTRATIVE = re.compile(
+    r"(?:Diese[rsmn]?|Dies|Jene[rsmn]?|Solche[rsmn]?|Derartige[rsmn]?|These|This|Those|That|Such)\b")
+
+
 def _checkworthy(text: str) -> bool:
     words = text.split()
     return len(words) >= _CHECKWORTHY_MIN_WORDS and not text.rstrip().endswith("?")
@@ -187,6 +191,7 @@ def extract_claims(
     lang = language or detect_language(text[:5000])
     resolver = EntityResolver(organisations)
     claims: list[Claim] = []
+    previous = ""
     for s_start, s_end in sentence_spans(text):
         sentence = _Part(s_start, s_end, text[s_start:s_end])
         kind, speaker, _content = _kind(sentence.text)
@@ -211,6 +216,8 @@ def extract_claims(
             if not _checkworthy(resolved):
                 continue
             line, col = line_col(part.start) if line_col else (text.count("\n", 0, part.start) + 1, 1)
+            # "Diese Einrichtungen ..." / "This commitment ...": the antecedent is in the sentence before.
+            context = previous if previous and _DEMONSTRATIVE.match(resolved) else ""
             claims.append(
                 Claim(
                     id=_id(source, part.start, part.end, resolved),
@@ -221,12 +228,14 @@ def extract_claims(
                     language=detect_language(resolved) if len(resolved) > 40 else lang,
                     kind=part_kind,
                     speaker=speaker if part_kind is kind else None,
+                    context=context or "",
                     source=source,
                     line=line,
                     column=col,
                 )
             )
         resolver.last = last_in_sentence[-1][1] if last_in_sentence else before_sentence
+        previous = sentence.text
     return claims
 
 

@@ -34,3 +34,15 @@ def fuse(dense: np.ndarray, lexical: np.ndarray, dense_weight: float) -> np.ndar
     return dense_weight * np.asarray(dense, dtype=np.float32) + (1.0 - dense_weight) * np.asarray(
         lexical, dtype=np.float32
     )
+
+
+def fuse_languages(dense: np.ndarray, lexical: np.ndarray, dense_weight: float,
+                   cross_lingual: np.ndarray) -> np.ndarray:
+    """`fuse`, except that a passage in another language than the claim scores at least its dense score.
+
+    BM25 can only match names and numbers across languages, so the plain mix would rank a German
+    claim's English evidence below every German passage and put it under the relevance floor that
+    was tuned on same-language pairs; the multilingual encoder is the only fair judge there."""
+    fused = fuse(dense, lexical, dense_weight)
+    cross = np.asarray(cross_lingual, dtype=bool)
+    return np.where(cross, np.maximum(fused, np.asarray(dense, dtype=np.float32)), fused).astype(np.float32)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.fusion import fuse, rescale_dense, rescale_lexical
+from verify.fusion import fuse_languages, rescale_dense, rescale_lexical
 from verify.lexical import BM25Index, tokenize
 from verify.locking import atomic_write_text, file_lock, sha256_file
 from verify.models import Claim, Hit, IndexInfo, Passage
@@ -325,6 +325,11 @@ class IndexStore:
         return cls(info, passages, index, build)
 
 
+def query_text(claim: Claim) -> str:
+    """What is searched for a claim: its text, preceded by its context when it names nobody itself."""
+    return f"{claim.context}: {claim.text}" if claim.context else claim.text
+
+
 def _read_mapped(faiss, path: Path, index_type: str):
     """Memory-map the index file: flat and HNSW vectors via IO_FLAG_MMAP_IFC, IVF lists via IO_FLAG_MMAP.
 
@@ -355,13 +360,13 @@ class HybridRetriever:
             return []
         if n == 0:
             return [[] for _ in claims]
-        queries = [c.text for c in claims]
+        queries = [query_text(c) for c in claims]
         vectors = self.encoder.encode_queries(queries)
         k = min(n, max(_CANDIDATES, top_k))
         sims, ids = self.store.faiss.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
         results = []
         for qi, claim in enumerate(claims):
-            lex_all = self.store.bm25.scores(claim.text)
+            lex_all = self.store.bm25.scores(queries[qi])
             cand = {int(i): float(s) for i, s in zip(ids[qi], sims[qi], strict=True) if i >= 0}
             # Partial selection: a full sort of a million BM25 scores per claim costs ~85 ms.
             top_lex = np.argpartition(-lex_all, k - 1)[:k] if k < n else np.arange(n)
@@ -374,8 +379,10 @@ class HybridRetriever:
             if missing.any():  # lexical-only candidates: compute their exact cosine
                 vecs = np.stack([self.store.faiss.reconstruct(int(i)) for i in cids[missing]])
                 dense[missing] = vecs @ vectors[qi]
-            lexical = rescale_lexical(lex_all[cids], len(tokenize(claim.text)))
-            fused = fuse(rescale_dense(dense, self.encoder.id), lexical, self.dense_weight)
+            lexical = rescale_lexical(lex_all[cids], len(tokenize(queries[qi])))
+            cross = np.array([bool(claim.language and self.store.passages[int(i)].language
+                                   and claim.language != self.store.passages[int(i)].language) for i in cids])
+            fused = fuse_languages(rescale_dense(dense, self.encoder.id), lexical, self.dense_weight, cross)
             order = np.argsort(-fused)[:top_k]
             results.append(
                 [

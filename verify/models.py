@@ -79,6 +79,9 @@ class Claim(Frozen):
     language: str = "en"
     kind: ClaimKind = ClaimKind.FACT
     speaker: str | None = None
+    # What retrieval adds to a claim whose subject points back ("Diese Einrichtungen werden 2026 ..."):
+    # the sentence before it. The claim text itself stays as written and is what the judges read.
+    context: str = ""
     source: str = ""  # file path or "-" for stdin
     line: int = 1
     column: int = 1
