@@ -93,3 +93,19 @@ def test_demonstrative_claims_carry_the_sentence_before_as_retrieval_context():
     assert by_start["Diese"].text.startswith("Diese Einrichtungen")  # the claim itself stays as written
     assert query_text(by_start["Diese"]).startswith("Die neuen Rechenzentren von Acme")
     assert by_start["Acme"].context == "" and query_text(by_start["Acme"]) == by_start["Acme"].text
+
+
+def test_a_headline_run_into_the_lead_is_split_off():
+    from verify.text import sentence_spans
+
+    def split(t):
+        return [t[a:b] for a, b in sentence_spans(t)]
+
+    assert split("Anthropic angekündigt Am Mittwoch ging Anthropic eine Partnerschaft ein.") == [
+        "Anthropic angekündigt", "Am Mittwoch ging Anthropic eine Partnerschaft ein."]
+    assert split("Streit um KI-Rechenzentren Die Stadt Berlin plant neue Regeln.")[1] == (
+        "Die Stadt Berlin plant neue Regeln.")
+    # a sentence (function words before the capitalised word) is never cut
+    assert split("Die Firma hat am Mittwoch Die Zeit verklagt.") == ["Die Firma hat am Mittwoch Die Zeit verklagt."]
+    assert split("Meta says The company grew.") == ["Meta says The company grew."]
+    assert split("Erster Satz. Zweiter Satz Die Zeit.") == ["Erster Satz.", "Zweiter Satz Die Zeit."]

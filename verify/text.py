@@ -26,7 +26,38 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             while end < len(text) and text[end] in "\"'“”‘’«»)":
                 end += 1
             spans.append((start, end))
-    return _merge_fragments(text, spans)
+    return _split_headlines(text, _merge_fragments(text, spans))
+
+
+# A headline run into the lead without punctuation ("Anthropic angekündigt Am Mittwoch ging ..."): a
+# capitalised article or preposition right after a lower-case word only starts a sentence.
+_HEADLINE = re.compile(
+    r"(?P<head>[^\n.!?:;„“\"]{3,80}?[a-zäöüß0-9])[ \t]+"
+    r"(?=(?:Am|Im|Der|Die|Das|Ein|Eine|Nach|Laut|Seit|Bereits|Heute|Gestern|Zuvor|On|The|Earlier|Today|Yesterday) )"
+)
+
+
+_FUNCTION_WORDS = frozenset(
+    "der die das den dem des und oder ist sind war hat haben wird am im an auf in mit von zu zum zur für bei "
+    "nach sich nicht ein eine einen einem einer sagt sagte the a an and or is are was were has have had of "
+    "to in on at by for with says said it its".split())
+
+
+def _telegraphic(head: str) -> bool:
+    """Headline style: no lower-case function word after the first word (a sentence has them)."""
+    return not any(w in _FUNCTION_WORDS for w in head.split()[1:])
+
+
+def _split_headlines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        at_paragraph_start = start == 0 or "\n" in text[max(0, start - 2):start]
+        m = _HEADLINE.match(text, start, end) if at_paragraph_start else None
+        if m and len(m.group("head").split()) <= 8 and _telegraphic(m.group("head")):
+            out += [(start, m.end("head")), (m.end(), end)]
+        else:
+            out.append((start, end))
+    return out
 
 
 def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
