@@ -521,7 +521,7 @@ def engine_from_settings(settings: Settings) -> Engine:
     is loaded: a run whose documents are all cached never loads a model."""
     from verify.encoders import make_encoder
     from verify.index import IndexStore
-    from verify.pipeline import Verifier, _evidence_files, _fingerprint, index_folder
+    from verify.pipeline import Verifier, evidence_files, evidence_fingerprint, index_folder
 
     judges = resolved_judges(settings)
     nli_key = nli_identity(settings) if "nli" in judges else ""
@@ -532,7 +532,7 @@ def engine_from_settings(settings: Settings) -> Engine:
         manifest is not None
         and manifest["info"]["encoder_id"] == encoder.id
         and manifest["info"]["encoder_version"] == encoder.version
-        and manifest.get("fingerprint") == _fingerprint(_evidence_files(settings.evidence))
+        and manifest.get("fingerprint") == evidence_fingerprint(evidence_files(settings.evidence))
     )
     if current:
         info = manifest["info"]

@@ -34,7 +34,7 @@ def index_folder(settings: Settings, encoder: Encoder) -> Path:
     return cache_dir() / "index" / hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _fingerprint(files: Sequence[Path]) -> str:
+def evidence_fingerprint(files: Sequence[Path]) -> str:
     """Cheap identity of the evidence files (path, size, mtime): unchanged -> no need to re-read them."""
     h = hashlib.sha256()
     for f in sorted(files):
@@ -46,7 +46,7 @@ def _fingerprint(files: Sequence[Path]) -> str:
     return h.hexdigest()
 
 
-def _evidence_files(paths: Sequence[Path]) -> list[Path]:
+def evidence_files(paths: Sequence[Path]) -> list[Path]:
     from verify.io import EVIDENCE_SUFFIXES, iter_files
 
     return [f for f, _ in iter_files(paths, EVIDENCE_SUFFIXES, [])]
@@ -80,8 +80,8 @@ def ensure_index(
     Returns (store, problems found while reading the corpus, whether it was rebuilt)."""
     folder = index_folder(settings, encoder)
     with index_lock(folder):
-        files = _evidence_files(settings.evidence)
-        fingerprint = _fingerprint(files)
+        files = evidence_files(settings.evidence)
+        fingerprint = evidence_fingerprint(files)
         manifest = IndexStore.read_manifest(folder)
         if manifest and index_type and not force:
             from verify.index import resolve_index_type

@@ -148,15 +148,15 @@ def build_index(
     from verify.index import IndexError_, index_lock
     from verify.io import load_corpus
     from verify.passages import passages_of_all
-    from verify.pipeline import _evidence_files, _fingerprint, index_folder
+    from verify.pipeline import evidence_files, evidence_fingerprint, index_folder
 
     ray = _ray()
     spec = encoder or settings.encoder
     local = _make_encoder(spec, settings.batch_size)  # id, version, dimension for the manifest (no model load)
     folder = index_folder(settings, local)
     with index_lock(folder):
-        files = _evidence_files(settings.evidence)
-        fingerprint = _fingerprint(files)
+        files = evidence_files(settings.evidence)
+        fingerprint = evidence_fingerprint(files)
         manifest = IndexStore.read_manifest(folder)
         if manifest and not force and manifest.get("fingerprint") == fingerprint and not index_type and (
             manifest["info"]["encoder_id"], manifest["info"]["encoder_version"]) == (local.id, local.version):
