@@ -141,6 +141,18 @@ def _source(s: Stance) -> str:
     return p.publisher or p.title or p.doc_id
 
 
+def calibrate(raw: float, knots: Sequence[tuple[float, float]]) -> float:
+    """Piecewise-linear through the knots (sorted by raw value), flat beyond the ends."""
+    if not knots:
+        return raw
+    if raw <= knots[0][0]:
+        return knots[0][1]
+    for (x0, y0), (x1, y1) in zip(knots, knots[1:]):
+        if raw <= x1:
+            return y0 if x1 <= x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+    return knots[-1][1]
+
+
 def aggregate(
     claim: Claim, hits: Sequence[Hit], judgements: dict[str, list[Judgement]], th: Thresholds
 ) -> Verdict:
@@ -200,6 +212,7 @@ def aggregate(
         citations.append(_cite(s, _stance_label(s, th)))
         if len(citations) == MAX_CITATIONS:
             break
+    confidence = calibrate(min(1.0, max(0.0, confidence)), th.calibration.get(label.value, ()))
     return Verdict(
         claim=claim,
         label=label,

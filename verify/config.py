@@ -30,6 +30,9 @@ class Thresholds(BaseModel):
     contradict: float = 0.60  # NLI contradiction probability that contradicts a claim
     rule_weight: float = 1.0  # how much a rule-judge mismatch counts against NLI
     dense_weight: float = 0.7  # fusion weight of the dense score (lexical gets 1 - w)
+    # Per label, an increasing map raw confidence -> share of such verdicts that were right on the dev
+    # splits (isotonic fit, `verify.eval.tune`): knots [[raw, calibrated], ...]. Empty: raw confidence.
+    calibration: dict[str, list[tuple[float, float]]] = Field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ from verify.aggregate import aggregate
 from verify.config import Settings, Thresholds, cache_dir
 from verify.eval.benchmarks import DISPUTED, LABELS, UNKNOWN, BenchClaim, Benchmark
 from verify.eval.metrics import breakdown, classification, distribution, recall_at_k, reliability
-from verify.fusion import fuse, rescale_dense
+from verify.fusion import fuse_languages, rescale_dense
 from verify.models import Claim, Hit, Judgement
 
 RUN_FORMAT = "verify-eval-run-2"
@@ -112,15 +112,18 @@ def to_claim(c: BenchClaim) -> Claim:
 # --------------------------------------------------------------------------- re-aggregation
 
 
-def refuse(hits: Sequence[Hit], dense_weight: float, encoder_id: str) -> list[Hit]:
-    """The judged hits re-scored (and re-ranked) with another dense weight; same passages."""
+def refuse(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_language: str = "") -> list[Hit]:
+    """The judged hits re-scored (and re-ranked) with another dense weight; same passages, same rule
+    as the retriever (a passage in another language scores at least its dense score)."""
     import numpy as np
 
     if not hits:
         return []
     dense = rescale_dense(np.array([h.dense for h in hits], dtype=np.float32), encoder_id)
     lexical = np.array([h.lexical for h in hits], dtype=np.float32)
-    scores = fuse(dense, lexical, dense_weight)
+    cross = np.array([bool(claim_language and h.passage.language and h.passage.language != claim_language)
+                      for h in hits])
+    scores = fuse_languages(dense, lexical, dense_weight, cross)
     rescored = [h.model_copy(update={"score": float(s)}) for h, s in zip(hits, scores, strict=True)]
     rescored.sort(key=lambda h: -h.score)
     return [h.model_copy(update={"rank": r}) for r, h in enumerate(rescored)]
@@ -130,7 +133,7 @@ def verdict_of(rec: Record, th: Thresholds, top_k: int):
     """Aggregate a record's cached judgements with thresholds `th` (top_k of its judged hits)."""
     hits = rec.hits
     if abs(th.dense_weight - rec.dense_weight) > 1e-9:
-        hits = refuse(hits, th.dense_weight, rec.encoder_id)
+        hits = refuse(hits, th.dense_weight, rec.encoder_id, rec.claim.language)
     hits = hits[:top_k]
     # As in Verifier.verify_claims: a passage below the relevance floor is not judged.
     by_passage = {h.passage.id: rec.judgements.get(h.passage.id, []) if h.score >= th.min_retrieval else []

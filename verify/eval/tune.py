@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from verify.config import Settings, Thresholds, shipped_thresholds
+from verify.eval import calibration
 from verify.eval.benchmarks import DISPUTED, LABELS, load_benchmark
 from verify.eval.harness import Record, evaluate, reaggregate
 from verify.eval.metrics import classification
@@ -199,7 +200,7 @@ def retrieval_sweep(sets: Sequence[str], settings: Settings, weights: Sequence[f
             encoder_id = v.encoder_id
             row = {}
             for w in weights:
-                hits = [refuse(hs, w, encoder_id)[:RECALL_DEPTH] for hs in candidates]
+                hits = [refuse(hs, w, encoder_id, c.language)[:RECALL_DEPTH] for hs, c in zip(candidates, group, strict=True)]
                 r = recall_at_k([[h.passage.doc_id for h in hs] for hs in hits], [c.gold_evidence for c in group])
                 row[str(w)] = {k: r[k] for k in ("n", "recall_at_1", "recall_at_5", "recall_at_10")}
                 if log:
@@ -233,12 +234,18 @@ def _seed_retrieval(settings: Settings, weights: Sequence[float], log=None) -> d
     candidates = retriever.search(claims, 2 * _CANDIDATES)
     out = {}
     for w in weights:
-        hits = [refuse(hs, w, v.encoder_id)[:RECALL_DEPTH] for hs in candidates]
+        hits = [refuse(hs, w, v.encoder_id, "de")[:RECALL_DEPTH] for hs in candidates]
         r = recall_at_k([[h.passage.doc_id for h in hs] for hs in hits], [row["gold"] for row in rows])
         out[str(w)] = {k: r[k] for k in ("n", "recall_at_1", "recall_at_5", "recall_at_10")}
         if log:
             log(f"seed-de dense_weight={w}: recall@1 {r['recall_at_1']} @5 {r['recall_at_5']}")
     return out
+
+
+def _ece(records: Sequence[Record]) -> float:
+    from verify.eval.metrics import reliability
+
+    return reliability([r.confidence for r in records], [r.pred == r.gold for r in records])["ece"]
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -296,9 +303,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         view_records, start, a.top_k, a.objective, rounds=a.rounds, log=_log,
         accept=(lambda th: not guards_hold(guards, th, a.top_k)) if guards else None)
     after = score_views(view_records, best, a.top_k)
+    # Calibration last: it maps confidence per label and never changes a label, so the search above
+    # is unaffected. Fitted on all dev views pooled (each dataset's base rates included).
+    uncalibrated = best.model_copy(update={"calibration": {}})
+    pooled = [r for recs in view_records.values() for r in reaggregate(recs, uncalibrated, a.top_k)]
+    knots = calibration.fit(pooled)
+    calibrated = best.model_copy(update={"calibration": knots})
+    ece = {"before": _ece(pooled), "after": _ece([r for recs in view_records.values()
+                                                   for r in reaggregate(recs, calibrated, a.top_k)])}
+    _log(f"dev ECE (pooled) {ece['before']} -> {ece['after']} with per-label isotonic calibration")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     version = f"1-dev-{a.objective.replace('_', '')}-{stamp}"
-    tuned = best.model_copy(update={"version": version})
+    tuned = calibrated.model_copy(update={"version": version})
     report = {
         "version": version,
         "objective": f"mean {a.objective} over the dev views {sorted(view_records)}",
@@ -310,6 +326,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "grid": GRID,
         "dense_weights_swept": DENSE_WEIGHTS,
         "trace": trace,
+        "calibration": {"method": "per predicted label, isotonic (pool-adjacent-violators) fit of verdict == "
+                                  "gold on the raw confidence, dev views pooled (verify.eval.calibration)",
+                        "dev_ece_pooled": ece},
         "runs": info,
         "seed_guards": {"n": len(guards), "broken_at_start": broken_at_start,
                         "broken_after": guards_hold(guards, best, a.top_k),
