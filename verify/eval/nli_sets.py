@@ -90,7 +90,7 @@ def _covid_fact(split: str | None) -> list[tuple[str, str, str]]:
             r = json.loads(line)
             if r["label"] not in m or (split and split_of("covid:" + r["gold_source"]) != split):
                 continue
-            out.append((" ".join(e.strip() for e in r["evidence"]), r["claim"].strip(), m[r["label"]]))
+            out.append(("\n".join(e.strip() for e in r["evidence"]), r["claim"].strip(), m[r["label"]]))
     return out
 
 
@@ -105,7 +105,7 @@ def _climate_fever(split: str | None) -> list[tuple[str, str, str]]:
             r = json.loads(line)
             if r["claim_label"] not in m or (split and split_of("climate:" + r["claim_id"]) != split):
                 continue
-            ev = " ".join(e["evidence"].strip() for e in r["evidences"])
+            ev = "\n".join(e["evidence"].strip() for e in r["evidences"])
             out.append((ev, r["claim"].strip(), m[r["claim_label"]]))
     return out
 
@@ -191,6 +191,46 @@ def metrics(gold: list[str], pred: list[str]) -> dict:
     }
 
 
+def _evidence_sentences(premise: str) -> list[str]:
+    """The evidence of a benchmark pair as its sentences (the loaders join them with newlines)."""
+    if "\n" in premise:
+        return [x for x in premise.split("\n") if x.strip()]
+    from verify.eval.benchmarks import split_sentences
+
+    return split_sentences(premise) or [premise]
+
+
+def predict_per_sentence(ce, pairs: list[tuple[str, str]], batch_size: int = 32) -> list[str]:
+    """The claim judged against each evidence sentence alone, as the pipeline judges single-sentence
+    passages; the label is the most probable non-neutral reading over the sentences when it beats
+    neutral (max entailment vs max contradiction), else neutral."""
+    import numpy as np
+
+    flat, owner = [], []
+    for i, (premise, hypothesis) in enumerate(pairs):
+        for sent in _evidence_sentences(premise):
+            flat.append((sent, hypothesis))
+            owner.append(i)
+    order = sorted(range(len(flat)), key=lambda i: len(flat[i][0]) + len(flat[i][1]))
+    logits = np.asarray(ce.predict([flat[i] for i in order], batch_size=batch_size, show_progress_bar=False,
+                                   convert_to_numpy=True), dtype=np.float64)
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    names = [ce.model.config.id2label[k] for k in range(probs.shape[1])]
+    e, n, c = (names.index(x) for x in LABELS)
+    best = [[0.0, 0.0, 0.0] for _ in pairs]  # max entailment, max neutral, max contradiction
+    for j, i in enumerate(order):
+        b = best[owner[i]]
+        b[0], b[1], b[2] = max(b[0], probs[j, e]), max(b[1], probs[j, n]), max(b[2], probs[j, c])
+    out = []
+    for me, _mn, mc in best:
+        if max(me, mc) < 0.5:
+            out.append("neutral")
+        else:
+            out.append("entailment" if me >= mc else "contradiction")
+    return out
+
+
 def predict_labels(ce, pairs: list[tuple[str, str]], batch_size: int = 32) -> list[str]:
     """Batched CrossEncoder.predict over length-sorted pairs (dynamic padding), in input order."""
     import numpy as np
@@ -214,6 +254,7 @@ def evaluate(
     batch_size: int = 32,
     max_length: int = 256,
     int8: bool = False,
+    per_sentence: bool = False,
 ) -> dict:
     """Evaluate the judge on set `name` (test split); `limit` takes a fixed random sample of that size."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -234,7 +275,11 @@ def evaluate(
 
         quantize_int8(ce.model)
     t = time.perf_counter()
-    pred = predict_labels(ce, [(p, h) for p, h, _ in data], batch_size=batch_size)
+    pairs = [(p, h) for p, h, _ in data]
+    if per_sentence:
+        pred = predict_per_sentence(ce, pairs, batch_size=batch_size)
+    else:
+        pred = predict_labels(ce, [(p.replace("\n", " "), h) for p, h in pairs], batch_size=batch_size)
     dt = time.perf_counter() - t
     res = {
         "set": name,
@@ -248,6 +293,7 @@ def evaluate(
     res["max_length"] = max_length
     res["judge"] = str(folder)
     res["int8"] = int8
+    res["evidence"] = "per sentence (max)" if per_sentence else "joined"
     return res
 
 
@@ -262,8 +308,11 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--split", default="test", choices=["dev", "test"])
     ap.add_argument("--int8", action="store_true", help="dynamic int8 quantisation of the Linear layers")
+    ap.add_argument("--per-sentence", action="store_true",
+                    help="judge each evidence sentence alone and take the strongest reading (benchmark sets)")
     a = ap.parse_args()
-    print(json.dumps(evaluate(a.judge, a.name, a.limit, a.split, int8=a.int8), ensure_ascii=False))
+    print(json.dumps(evaluate(a.judge, a.name, a.limit, a.split, int8=a.int8, per_sentence=a.per_sentence),
+                     ensure_ascii=False))
 
 
 if __name__ == "__main__":
