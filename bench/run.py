@@ -167,6 +167,7 @@ def stage_breakdown(verifier, article_path: Path, repeats: int, log) -> dict:
         verifier.verify_text(article.text, source=article.path, article=article)  # warm-up, not counted
         for _ in range(repeats):
             timer.seconds.clear()
+            forget(verifier)
             t0 = time.perf_counter()
             report = verifier.verify_text(article.text, source=article.path, article=article)
             check = time.perf_counter() - t0
@@ -260,19 +261,39 @@ def audit_cold(seeds: Path, evidence: Path, runs: int, extra: Sequence[str], log
     return out
 
 
+def forget(verifier) -> None:
+    """Make the next audit compute everything again with the models loaded: no memoised judgement,
+    no claim vector kept in memory (what a warm server sees for a new article)."""
+    memo = getattr(verifier, "memo", None)
+    if memo is not None:
+        memo.clear()
+    drop = getattr(verifier.retriever.encoder, "forget", None)
+    if drop is not None:
+        drop()
+
+
 def audit_warm(verifier, seeds: Path, runs: int, log) -> dict:
-    """The same audit in-process with the models loaded: the first call after loading, then steady state."""
+    """The same audit in-process with the models loaded: the first call after loading, then steady state
+    with nothing memoised (the target), and repeated with the judgement memo and claim vectors kept."""
+    forget(verifier)
     t0 = time.perf_counter()
     verifier.audit([seeds])
     first = time.perf_counter() - t0
-    times = []
+    times, repeat = [], []
     for _ in range(runs):
+        forget(verifier)
         t0 = time.perf_counter()
         report = verifier.audit([seeds])
         times.append(time.perf_counter() - t0)
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        verifier.audit([seeds])
+        repeat.append(time.perf_counter() - t0)
     out = {"first_s": round(first, 3), "runs": [round(t, 3) for t in times],
-           "median_s": round(statistics.median(times), 3), "verdicts": len(report.verdicts)}
-    log(f"audit warm: first {out['first_s']} s, then median {out['median_s']} s")
+           "median_s": round(statistics.median(times), 3), "verdicts": len(report.verdicts),
+           "memoised_median_s": round(statistics.median(repeat), 3)}
+    log(f"audit warm: first {out['first_s']} s, then median {out['median_s']} s with nothing memoised, "
+        f"{out['memoised_median_s']} s repeated (memoised judgements)")
     return out
 
 
@@ -318,8 +339,10 @@ def markdown(r: dict) -> str:
                      f"{len(c['runs'])}) | {c['median_s']:.2f} s (of which interpreter start {c['python_start_s']} s, "
                      f"`verify --help` {c['cli_import_s']} s) | ≤ 6 s: {ok(c['median_s'] <= TARGETS['audit_cold_s'])} |")
     lines += [
-        f"| seed audit, warm (in-process, models loaded; median of {len(w['runs'])}) | {w['median_s']:.3f} s "
-        f"(first call after loading: {w['first_s']:.2f} s) | ≤ 1 s: {ok(w['median_s'] <= TARGETS['audit_warm_s'])} |",
+        f"| seed audit, warm (in-process, models loaded, nothing memoised; median of {len(w['runs'])}) | "
+        f"{w['median_s']:.3f} s (first call after loading: {w['first_s']:.2f} s) | ≤ 1 s: "
+        f"{ok(w['median_s'] <= TARGETS['audit_warm_s'])} |",
+        f"| seed audit, repeated in-process (judgements memoised) | {w.get('memoised_median_s', float('nan')):.3f} s | |",
     ]
     for name in r["judge_names"]:
         lines.append(f"| judge `{name}` | {j[name]['pairs_per_s']:,} pairs/s ({j['pairs']} pairs) | |")

@@ -175,3 +175,8 @@ class CachedEncoder:
 
     def flush(self) -> Path | None:
         return self.cache.flush()
+
+    def forget(self) -> None:
+        """Drop the in-memory vectors (the disk shards stay): the next texts are embedded afresh."""
+        self.cache.flush()
+        self.cache._mem.clear()
