@@ -138,25 +138,31 @@ class JudgementMemo:
     the expensive part, so an unchanged (claim, passage) pair is judged once per process."""
 
     def __init__(self, size: int = 50_000):
+        import threading
+
         self.size = size
         self._items: OrderedDict[tuple, Judgement] = OrderedDict()
+        self._lock = threading.Lock()  # a server may check articles from several threads
         self.hits = self.misses = 0
 
     def get(self, key: tuple) -> Judgement | None:
-        j = self._items.get(key)
-        if j is not None:
-            self._items.move_to_end(key)
-        return j
+        with self._lock:
+            j = self._items.get(key)
+            if j is not None:
+                self._items.move_to_end(key)
+            return j
 
     def put(self, key: tuple, judgement: Judgement) -> None:
-        self._items[key] = judgement
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+        with self._lock:
+            self._items[key] = judgement
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
     def clear(self) -> None:
-        self._items.clear()
-        self.hits = self.misses = 0
+        with self._lock:
+            self._items.clear()
+            self.hits = self.misses = 0
 
 
 class Verifier:
