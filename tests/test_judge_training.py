@@ -238,3 +238,43 @@ def test_committed_artifact_matches_checksum():
     assert meta["id2label"] == {"0": "entailment", "1": "neutral", "2": "contradiction"}
     total = sum(p.stat().st_size for p in artifact_dir().iterdir() if p.is_file())
     assert total <= 25 * 1024 * 1024
+
+
+# --------------------------------------------------------------------------- lexical swaps, questions (mix v2)
+
+
+def test_lexical_substitution_exchanges_one_listed_word_keeping_case_and_endings():
+    from verify.judge_training import lexical as L
+
+    rng = random.Random(0)
+    assert L.substitute("Vaccination increased the rate.", "en", rng)[0] == "Vaccination decreased the rate."
+    assert L.substitute("Die höheren Kosten bleiben.", "de", rng)[0] == "Die niedrigeren Kosten bleiben."
+    assert L.substitute("Higher doses help.", "en", rng)[0] == "Lower doses help."
+    assert L.substitute("Nothing to swap here.", "en", rng) is None
+
+
+def test_claims_asked_as_questions():
+    from verify.judge_training import lexical as L
+
+    assert L.as_question("Vitamin D hilft gegen Grippe.", "de") == "Hilft Vitamin D gegen Grippe?"
+    assert L.as_question("Kaffee kann das Risiko senken.", "de") == "Kann Kaffee das Risiko senken?"
+    assert L.as_question("The man is sleeping.", "en") == "Is the man sleeping?"
+    assert L.as_question("Wir haben Zeit.", "de") == "Haben wir Zeit?"
+    assert L.as_question("Is it raining?", "en") is None  # already a question
+    assert L.as_question("Masks reduce transmission.", "en") is None  # no auxiliary to move: left out
+
+
+@needs_data
+def test_mix_v2_adds_lexical_and_question_pairs_and_keeps_xnli_dev_out():
+    from verify.judge_training import lexical as L
+
+    pairs = L.lexical_pairs(seed=0) + L.question_pairs(seed=0)
+    assert {lab for _, _, lab, _ in pairs} == {"entailment", "neutral", "contradiction"}
+    kinds = {k for *_, k in pairs}
+    assert {"lex-en", "lex-de", "topical-neutral", "question-de", "question-en"} <= kinds
+    dev = D.xnli_rows("dev")
+    dev_texts = {r[c] for r in dev for c in ("premise_de", "premise_en", "hypothesis_de", "hypothesis_en")}
+    assert not any(p in dev_texts or h in dev_texts for p, h, _, _ in pairs)
+    assert all(h.endswith("?") for _, h, _, k in pairs if k.startswith("question"))
+    v2 = D.train_set(seed=0, mix="v2")
+    assert len(v2) > len(D.train_set(seed=0, mix="v1"))

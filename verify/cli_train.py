@@ -1,4 +1,4 @@
-"""`verify train-judge`: train the project's NLI judge from scratch on the CPU and install its artifact."""
+"""`verify train-judge`: train the project's NLI judge from scratch on the CPU (two stages) and install it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("train-judge")
     def train_judge(
-        minutes: Annotated[float, typer.Option(help="Wall-time budget of the training loop.")] = 115.0,
+        minutes: Annotated[float, typer.Option(help="Wall-time budget of stage 1 (from the e5 base).")] = 106.0,
+        continue_minutes: Annotated[float, typer.Option(
+            help="Wall-time budget of stage 2 (continues from stage 1 with the v2 mix); 0 skips it.")] = 90.0,
         run: Annotated[Path | None, typer.Option(help="Run folder for logs and checkpoints.")] = None,
         seed: Annotated[int, typer.Option(help="Random seed (data order, generated swaps, init).")] = 0,
         install: Annotated[bool, typer.Option(help="Copy the exported artifact into verify/judge_artifact/.")] = True,
@@ -26,14 +28,22 @@ def register(app: typer.Typer) -> None:
         import datetime as dt
 
         run = run or Path("runs") / f"judge-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
-        run.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "verify.judge_training.train", "--run", str(run), "--minutes", str(minutes),
-               "--freeze-layers", "2", "--bs", "16", "--lr", "5e-5", "--maxlen", "128", "--seed", str(seed)]
-        typer.echo(" ".join(cmd), err=True)
-        result = subprocess.run(cmd, check=False)
-        if result.returncode != 0:
-            typer.echo(f"verify: error: training failed (exit {result.returncode}); see {run}/train.log", err=True)
-            raise typer.Exit(3)
+        stages = [(run / "stage1", ["--minutes", str(minutes), "--mix", "v1", "--lr", "5e-5", "--seed", str(seed)])]
+        if continue_minutes > 0:
+            stages.append((run / "stage2", ["--minutes", str(continue_minutes), "--mix", "v2", "--lr", "3e-5",
+                                            "--warmup-frac", "0.03", "--seed", str(seed + 1), "--eval-every-min", "10",
+                                            "--init-artifact", str(run / "stage1" / "artifact")]))
+        for folder, args in stages:
+            folder.mkdir(parents=True, exist_ok=True)
+            cmd = [sys.executable, "-m", "verify.judge_training.train", "--run", str(folder), "--freeze-layers", "2",
+                   "--bs", "16", "--maxlen", "128", *args]
+            typer.echo(" ".join(cmd), err=True)
+            result = subprocess.run(cmd, check=False)
+            if result.returncode != 0:
+                typer.echo(f"verify: error: training failed (exit {result.returncode}); see {folder}/train.log",
+                           err=True)
+                raise typer.Exit(3)
+        run = stages[-1][0]
         if install:
             from verify.nli_model import artifact_dir
 

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every quality measurement of docs/results.md and docs/judge-model-card.md, in one run:
+#   scripts/eval_all.sh [OUT_DIR] [--no-tune]
+# 1. the judge alone on gold evidence (held-out / test splits);
+# 2. threshold search + confidence calibration on the benchmarks' DEV splits (writes verify/data/thresholds*.json);
+# 3. the full pipeline on the full TEST splits with the tuned thresholds.
+# JSON and Markdown for each step land in OUT_DIR (default runs/eval-<date>); logs in OUT_DIR/*.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT="${1:-runs/eval-$(date -u +%Y%m%d-%H%M)}"
+TUNE=1
+[[ "${2:-}" == "--no-tune" ]] && TUNE=0
+PY="${PYTHON:-.venv/bin/python}"
+VERIFY="${VERIFY:-.venv/bin/verify}"
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+mkdir -p "$OUT"
+
+for set in xnli-de xnli-en-de rte3-de swaps-de; do
+  "$VERIFY" eval "$set" --gold-evidence --format json -o "$OUT/gold-$set.json" 2>>"$OUT/gold.log"
+done
+for set in covid-fact climate-fever healthfc-de healthfc-en; do
+  "$VERIFY" eval "$set" --gold-evidence --per-sentence --format json -o "$OUT/gold-$set.json" 2>>"$OUT/gold.log"
+done
+
+if [[ "$TUNE" == 1 ]]; then
+  "$PY" -m verify.eval.tune --write > "$OUT/tune.json" 2>"$OUT/tune.log"
+fi
+
+for set in climate-fever healthfc covid-fact; do
+  "$VERIFY" eval "$set" --split test --format json -o "$OUT/test-$set.json" 2>>"$OUT/test.log"
+  "$VERIFY" eval "$set" --split test --reuse-judgements --format markdown -o "$OUT/test-$set.md" 2>>"$OUT/test.log"
+done
+echo "results in $OUT"
