@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -76,9 +77,21 @@ def summarise(latencies: list[float]) -> dict:
     }
 
 
-def requests_for(kind: str, claims: list[str], article: str) -> tuple[str, str, dict | None]:
+_NUMBER = re.compile(r"\d+")
+
+
+def fresh(claim: str, rng: random.Random) -> str:
+    """The claim with its first number replaced by a random one: a claim the server has not judged yet
+    (the server memoises judgements, so repeating 14 fixture claims would mostly measure the memo)."""
+    return _NUMBER.sub(lambda m: str(rng.randint(1900, 2100)), claim, count=1) if _NUMBER.search(claim) else \
+        f"{claim} ({rng.randint(1, 10**6)})"
+
+
+def requests_for(kind: str, claims: list[str], article: str, vary: random.Random | None = None
+                 ) -> tuple[str, str, dict | None]:
     if kind == "verify":
-        return "POST", "/v1/verify", {"text": random.choice(claims)}
+        claim = random.choice(claims)
+        return "POST", "/v1/verify", {"text": fresh(claim, vary) if vary else claim}
     if kind == "article":
         return "POST", "/v1/verify", {"text": article}
     if kind == "claims":
@@ -87,12 +100,13 @@ def requests_for(kind: str, claims: list[str], article: str) -> tuple[str, str, 
 
 
 async def run(url: str, clients: int, total: int, max_seconds: float, mix: dict[str, float],
-              timeout: float) -> dict:
+              timeout: float, vary: bool = False) -> dict:
     claims = [line.strip() for f in ("original_de.txt", "altered_de.txt")
               for line in (ROOT / "tests" / "fixtures" / f).read_text(encoding="utf-8").splitlines() if line.strip()]
     article = next(iter(sorted((ROOT / "seeds").glob("*.txt")))).read_text(encoding="utf-8")
     kinds, weights = zip(*mix.items())
     plan = random.Random(0).choices(kinds, weights=weights, k=total)
+    rng = random.Random(1) if vary else None
     next_index = 0
     results: list[tuple[str, float, str]] = []  # (kind, seconds, outcome: "ok" or the error)
     deadline = time.monotonic() + max_seconds
@@ -105,7 +119,7 @@ async def run(url: str, clients: int, total: int, max_seconds: float, mix: dict[
             while next_index < total and time.monotonic() < deadline:
                 kind = plan[next_index]
                 next_index += 1
-                method, path, body = requests_for(kind, claims, article)
+                method, path, body = requests_for(kind, claims, article, rng)
                 t0 = time.perf_counter()
                 try:
                     r = await http.request(method, path, json=body)
@@ -125,6 +139,7 @@ async def run(url: str, clients: int, total: int, max_seconds: float, mix: dict[
     return {
         "url": url,
         "clients": clients,
+        "fresh_claims": vary,
         "requested": total,
         "sent": len(results),
         "stopped_by_time_limit": len(results) < total,
@@ -147,6 +162,8 @@ def main() -> None:
     parser.add_argument("--mix", default="verify=0.6,claims=0.2,health=0.18,article=0.02",
                         help="weights per request kind: verify, article, claims, health")
     parser.add_argument("--json-out", type=Path, help="also write the figures here")
+    parser.add_argument("--fresh-claims", action="store_true",
+                        help="vary a number in each one-claim request, so that none is served from the judgement memo")
     parser.add_argument("serve_args", nargs="*", help="extra `verify serve` options (after --)")
     args = parser.parse_args()
     mix = {k: float(v) for k, v in (item.split("=") for item in args.mix.split(","))}
@@ -163,7 +180,8 @@ def main() -> None:
     try:
         with urllib.request.urlopen(f"{url}/v1/health", timeout=10) as r:
             health = json.loads(r.read())
-        figures = asyncio.run(run(url, args.clients, args.requests, args.max_seconds, mix, args.timeout))
+        figures = asyncio.run(run(url, args.clients, args.requests, args.max_seconds, mix, args.timeout,
+                                  args.fresh_claims))
     finally:
         if proc:
             proc.terminate()
