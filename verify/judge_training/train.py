@@ -266,6 +266,8 @@ def main() -> None:
             "seed": a.seed,
             "mix": a.mix,
             "init_artifact": a.init_artifact,
+            "init_artifact_sha256": json.loads((Path(a.init_artifact) / "judge.json").read_text())["sha256"]
+            if a.init_artifact else None,
             "batch_size": a.bs,
             "lr": a.lr,
             "train_max_length": a.maxlen,
