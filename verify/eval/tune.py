@@ -304,13 +304,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         accept=(lambda th: not guards_hold(guards, th, a.top_k)) if guards else None)
     after = score_views(view_records, best, a.top_k)
     # Calibration last: it maps confidence per label and never changes a label, so the search above
-    # is unaffected. Fitted on all dev views pooled (each dataset's base rates included).
+    # is unaffected. Fitted on the dev views whose gold labels include "unknown": COVID-Fact has no
+    # not-enough-info class, so there every "unknown" verdict counts as wrong, which says nothing about
+    # how often an unknown verdict is right where the question can be open.
     uncalibrated = best.model_copy(update={"calibration": {}})
-    pooled = [r for recs in view_records.values() for r in reaggregate(recs, uncalibrated, a.top_k)]
+    cal_views = [v for v, recs in view_records.items() if any(r.gold == "unknown" for r in recs)]
+    pooled = [r for v in cal_views for r in reaggregate(view_records[v], uncalibrated, a.top_k)]
     knots = calibration.fit(pooled)
     calibrated = best.model_copy(update={"calibration": knots})
-    ece = {"before": _ece(pooled), "after": _ece([r for recs in view_records.values()
-                                                   for r in reaggregate(recs, calibrated, a.top_k)])}
+    ece = {"views": cal_views, "before": _ece(pooled),
+           "after": _ece([r for v in cal_views for r in reaggregate(view_records[v], calibrated, a.top_k)])}
     _log(f"dev ECE (pooled) {ece['before']} -> {ece['after']} with per-label isotonic calibration")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     version = f"1-dev-{a.objective.replace('_', '')}-{stamp}"
@@ -327,7 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dense_weights_swept": DENSE_WEIGHTS,
         "trace": trace,
         "calibration": {"method": "per predicted label, isotonic (pool-adjacent-violators) fit of verdict == "
-                                  "gold on the raw confidence, dev views pooled (verify.eval.calibration)",
+                                  "gold on the raw confidence, pooled over the dev views that have an unknown class "
+                                  "(verify.eval.calibration)",
                         "dev_ece_pooled": ece},
         "runs": info,
         "seed_guards": {"n": len(guards), "broken_at_start": broken_at_start,
