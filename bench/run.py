@@ -61,6 +61,8 @@ def corpus_copies(evidence: Sequence[Path], copies: int, folder: Path) -> Path:
 
 def measure_overhead(encoder, evidence: Sequence[Path], copies: int, repeats: int, log) -> dict:
     """Index build (read, split, embed, FAISS, save) against encoding the same passage texts alone."""
+    # The plain encoder on both sides: through the embedding cache the repeated texts would be free.
+    encoder = getattr(encoder, "encoder", encoder)
     from verify.config import Settings
     from verify.io import load_corpus
     from verify.passages import passages_of_all
