@@ -97,6 +97,10 @@ class EmbeddingCache:
         self._pending.clear()
         return final
 
+    def clear_memory(self) -> None:
+        """Drop the in-memory vectors; what was flushed to disk stays there."""
+        self._mem.clear()
+
     @property
     def pending(self) -> int:
         """Entries added since the last flush."""
@@ -179,4 +183,4 @@ class CachedEncoder:
     def forget(self) -> None:
         """Drop the in-memory vectors (the disk shards stay): the next texts are embedded afresh."""
         self.cache.flush()
-        self.cache._mem.clear()
+        self.cache.clear_memory()

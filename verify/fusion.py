@@ -36,6 +36,12 @@ def fuse(dense: np.ndarray, lexical: np.ndarray, dense_weight: float) -> np.ndar
     )
 
 
+def cross_lingual(claim_language: str, passage_languages) -> np.ndarray:
+    """Which passages are in another language than the claim (unknown languages count as the same)."""
+    return np.array([bool(claim_language and lang and lang != claim_language) for lang in passage_languages],
+                    dtype=bool)
+
+
 def fuse_languages(dense: np.ndarray, lexical: np.ndarray, dense_weight: float,
                    cross_lingual: np.ndarray) -> np.ndarray:
     """`fuse`, except that a passage in another language than the claim scores at least its dense score.

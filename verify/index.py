@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.fusion import fuse_languages, rescale_dense, rescale_lexical
+from verify.fusion import cross_lingual, fuse_languages, rescale_dense, rescale_lexical
 from verify.lexical import BM25Index, tokenize
 from verify.locking import atomic_write_text, file_lock, sha256_file
 from verify.models import Claim, Hit, IndexInfo, Passage
@@ -383,8 +383,7 @@ class HybridRetriever:
                 vecs = np.stack([self.store.faiss.reconstruct(int(i)) for i in cids[missing]])
                 dense[missing] = vecs @ vectors[qi]
             lexical = rescale_lexical(lex_all[cids], len(tokenize(queries[qi])))
-            cross = np.array([bool(claim.language and self.store.passages[int(i)].language
-                                   and claim.language != self.store.passages[int(i)].language) for i in cids])
+            cross = cross_lingual(claim.language, (self.store.passages[int(i)].language for i in cids))
             fused = fuse_languages(rescale_dense(dense, self.encoder.id), lexical, self.dense_weight, cross)
             order = np.argsort(-fused)[:top_k]
             results.append(

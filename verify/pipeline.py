@@ -148,7 +148,10 @@ class JudgementMemo:
     def get(self, key: tuple) -> Judgement | None:
         with self._lock:
             j = self._items.get(key)
-            if j is not None:
+            if j is None:
+                self.misses += 1
+            else:
+                self.hits += 1
                 self._items.move_to_end(key)
             return j
 
@@ -227,16 +230,14 @@ class Verifier:
         per_pair: list[list[Judgement]] = [[] for _ in pairs]
         for n, judge in enumerate(self.judges):
             keys = [(n, judge.name, c.text, c.language, p.id, p.text) for c, p in pairs]
-            todo = [i for i, key in enumerate(keys) if self.memo.get(key) is None]
-            self.memo.hits += len(pairs) - len(todo)
-            self.memo.misses += len(todo)
-            fresh = dict(zip(todo, judge.judge([pairs[i] for i in todo]), strict=True)) if todo else {}
-            for i, key in enumerate(keys):
-                j = fresh.get(i)
-                if j is None:
-                    j = self.memo.get(key)
-                else:
-                    self.memo.put(key, j)
+            # One lookup per pair: a second one could miss what a large batch has just evicted.
+            found = [self.memo.get(key) for key in keys]
+            todo = [i for i, j in enumerate(found) if j is None]
+            if todo:
+                for i, j in zip(todo, judge.judge([pairs[i] for i in todo]), strict=True):
+                    self.memo.put(keys[i], j)
+                    found[i] = j
+            for i, j in enumerate(found):
                 per_pair[i].append(j)
         judged = {(id(c), p.id): js for (c, p), js in zip(pairs, per_pair, strict=True)}
         verdicts = []

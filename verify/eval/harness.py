@@ -22,7 +22,7 @@ from verify.aggregate import aggregate
 from verify.config import Settings, Thresholds, cache_dir
 from verify.eval.benchmarks import DISPUTED, LABELS, UNKNOWN, BenchClaim, Benchmark
 from verify.eval.metrics import breakdown, classification, distribution, recall_at_k, reliability
-from verify.fusion import fuse_languages, rescale_dense
+from verify.fusion import cross_lingual, fuse_languages, rescale_dense
 from verify.models import Claim, Hit, Judgement
 
 RUN_FORMAT = "verify-eval-run-2"
@@ -121,8 +121,7 @@ def refuse(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_lang
         return []
     dense = rescale_dense(np.array([h.dense for h in hits], dtype=np.float32), encoder_id)
     lexical = np.array([h.lexical for h in hits], dtype=np.float32)
-    cross = np.array([bool(claim_language and h.passage.language and h.passage.language != claim_language)
-                      for h in hits])
+    cross = cross_lingual(claim_language, (h.passage.language for h in hits))
     scores = fuse_languages(dense, lexical, dense_weight, cross)
     rescored = [h.model_copy(update={"score": float(s)}) for h, s in zip(hits, scores, strict=True)]
     rescored.sort(key=lambda h: -h.score)

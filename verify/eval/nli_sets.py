@@ -200,50 +200,42 @@ def _evidence_sentences(premise: str) -> list[str]:
     return split_sentences(premise) or [premise]
 
 
+def _probabilities(ce, pairs: list[tuple[str, str]], batch_size: int = 32):
+    """(n, 3) probabilities of entailment, neutral, contradiction in input order; one batched
+    CrossEncoder.predict over length-sorted pairs (dynamic padding)."""
+    import numpy as np
+
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+    logits = np.asarray(ce.predict([pairs[i] for i in order], batch_size=batch_size, show_progress_bar=False,
+                                   convert_to_numpy=True), dtype=np.float64)
+    names = [str(ce.model.config.id2label[k]).lower() for k in range(logits.shape[1])]
+    logits = logits[:, [names.index(x) for x in LABELS]]
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    out = np.empty_like(probs)
+    out[order] = probs
+    return out
+
+
 def predict_per_sentence(ce, pairs: list[tuple[str, str]], batch_size: int = 32) -> list[str]:
     """The claim judged against each evidence sentence alone, as the pipeline judges single-sentence
     passages; the label is the most probable non-neutral reading over the sentences when it beats
     neutral (max entailment vs max contradiction), else neutral."""
-    import numpy as np
-
     flat, owner = [], []
     for i, (premise, hypothesis) in enumerate(pairs):
         for sent in _evidence_sentences(premise):
             flat.append((sent, hypothesis))
             owner.append(i)
-    order = sorted(range(len(flat)), key=lambda i: len(flat[i][0]) + len(flat[i][1]))
-    logits = np.asarray(ce.predict([flat[i] for i in order], batch_size=batch_size, show_progress_bar=False,
-                                   convert_to_numpy=True), dtype=np.float64)
-    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probs /= probs.sum(axis=1, keepdims=True)
-    names = [ce.model.config.id2label[k] for k in range(probs.shape[1])]
-    e, n, c = (names.index(x) for x in LABELS)
-    best = [[0.0, 0.0, 0.0] for _ in pairs]  # max entailment, max neutral, max contradiction
-    for j, i in enumerate(order):
-        b = best[owner[i]]
-        b[0], b[1], b[2] = max(b[0], probs[j, e]), max(b[1], probs[j, n]), max(b[2], probs[j, c])
-    out = []
-    for me, _mn, mc in best:
-        if max(me, mc) < 0.5:
-            out.append("neutral")
-        else:
-            out.append("entailment" if me >= mc else "contradiction")
-    return out
+    probs = _probabilities(ce, flat, batch_size)
+    best = [[0.0, 0.0] for _ in pairs]  # max entailment, max contradiction over the claim's sentences
+    for j, i in enumerate(owner):
+        best[i][0], best[i][1] = max(best[i][0], probs[j, 0]), max(best[i][1], probs[j, 2])
+    return ["neutral" if max(me, mc) < 0.5 else "entailment" if me >= mc else "contradiction" for me, mc in best]
 
 
 def predict_labels(ce, pairs: list[tuple[str, str]], batch_size: int = 32) -> list[str]:
-    """Batched CrossEncoder.predict over length-sorted pairs (dynamic padding), in input order."""
-    import numpy as np
-
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-    logits = ce.predict(
-        [pairs[i] for i in order], batch_size=batch_size, show_progress_bar=False, convert_to_numpy=True
-    )
-    id2label = ce.model.config.id2label
-    out = [""] * len(pairs)
-    for j, i in enumerate(order):
-        out[i] = id2label[int(np.argmax(logits[j]))]
-    return out
+    """The most probable label of each pair, in input order."""
+    return [LABELS[int(k)] for k in _probabilities(ce, pairs, batch_size).argmax(axis=1)]
 
 
 def evaluate(
