@@ -400,3 +400,44 @@ def test_regression_floor():
     for metric, minimum in floor["floor"][config].items():
         assert res[metric] is not None and not math.isnan(res[metric])
         assert res[metric] >= minimum, f"{metric} {res[metric]} fell below the floor {minimum} ({config})"
+
+
+# --------------------------------------------------------------------------- judge alone, per sentence
+
+
+class _FakeCrossEncoder:
+    """Logits by keyword in the premise: 'yes' entails, 'no' contradicts, anything else neutral."""
+
+    class model:  # noqa: N801 - mimics CrossEncoder.model.config
+        class config:  # noqa: N801
+            id2label = {0: "entailment", 1: "neutral", 2: "contradiction"}
+
+    def predict(self, pairs, **_):
+        import numpy as np
+
+        rows = {"yes": [4.0, 0.0, 0.0], "no": [0.0, 0.0, 4.0]}
+        return np.array([rows.get(p.split()[0], [0.0, 4.0, 0.0]) for p, _h in pairs])
+
+
+def test_per_sentence_takes_the_strongest_non_neutral_sentence():
+    from verify.eval.nli_sets import predict_labels, predict_per_sentence
+
+    ce = _FakeCrossEncoder()
+    pairs = [("other words\nyes it is", "c1"), ("other\nmore other", "c2"), ("no way\nyes it is", "c3")]
+    assert predict_per_sentence(ce, pairs) == ["entailment", "neutral", "entailment"]  # a tie goes to E
+    assert predict_labels(ce, [(p.replace("\n", " "), h) for p, h in pairs]) == ["neutral", "neutral", "contradiction"]
+
+
+@pytest.mark.e2e
+@needs_benchmarks
+def test_cli_gold_evidence_per_sentence_with_the_shipped_judge():
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+
+    r = CliRunner().invoke(app, ["eval", "covid-fact", "--gold-evidence", "--per-sentence", "--limit", "12",
+                                 "--format", "json"])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout[r.stdout.index("{"):])
+    assert res["n"] == 12 and res["evidence"] == "per sentence (max)" and 0.0 <= res["accuracy"] <= 1.0
+    assert set(res["per_class"]) <= {"entailment", "neutral", "contradiction"}
