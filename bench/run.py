@@ -203,7 +203,8 @@ def stage_breakdown(verifier, article_path: Path, repeats: int, log) -> dict:
 
 
 def judge_speed(verifier, seeds: Path, repeats: int, log) -> dict:
-    """Pairs per second for each judge on the seed audit's own (claim, passage) pairs."""
+    """Pairs per second for each judge on the seed audit's own (claim, passage) pairs: the relevant
+    passages, the first `nli_top_k` of them for the NLI judge, as `Verifier.verify_claims` picks them."""
     from verify.io import iter_articles, read_article
 
     claims = []
@@ -211,16 +212,20 @@ def judge_speed(verifier, seeds: Path, repeats: int, log) -> dict:
         a = read_article(f)
         claims += verifier.extract(a.text, source=a.path, article=a)
     hits = verifier.retriever.search(claims, verifier.top_k)
-    pairs = [(c, h.passage) for c, hs in zip(claims, hits) for h in hs]
-    out = {"pairs": len(pairs)}
+    th = verifier.thresholds
+    relevant = [[h.passage for h in hs if h.score >= th.min_retrieval] for hs in hits]
+    out: dict = {}
     for j in verifier.judges:
+        depth = th.nli_top_k if j.name == "nli" else None
+        pairs = [(c, p) for c, ps in zip(claims, relevant) for p in ps[:depth]]
         j.judge(pairs[:4])  # load the model outside the timing
         times = []
         for _ in range(repeats):
             t0 = time.perf_counter()
             j.judge(pairs)
             times.append(time.perf_counter() - t0)
-        out[j.name] = {"pairs_per_s": round(len(pairs) / min(times), 1), "seconds": round(min(times), 4)}
+        out[j.name] = {"pairs_per_s": round(len(pairs) / min(times), 1), "seconds": round(min(times), 4),
+                       "pairs": len(pairs)}
         log(f"judge {j.name}: {out[j.name]['pairs_per_s']} pairs/s over {len(pairs)} pairs")
     return out
 
@@ -321,7 +326,8 @@ def markdown(r: dict) -> str:
     lines = [
         "## Pipeline (`bench/run.py`)",
         "",
-        f"{r['machine']}; encoder {o['encoder']}; judges {', '.join(r['judge_names'])}; "
+        f"{r['machine']}; encoder {o['encoder']}; judges {', '.join(r['judge_names'])}"
+        f"{r.get('nli_reads', '')}; "
         f"{'quick run' if r['quick'] else 'full run'}; measured {r['when']}. All figures come from one run.",
         "",
         "| measure | value | target |",
@@ -347,7 +353,7 @@ def markdown(r: dict) -> str:
         f"| seed audit, repeated in-process (judgements memoised) | {w.get('memoised_median_s', float('nan')):.3f} s | |",
     ]
     for name in r["judge_names"]:
-        lines.append(f"| judge `{name}` | {j[name]['pairs_per_s']:,} pairs/s ({j['pairs']} pairs) | |")
+        lines.append(f"| judge `{name}` | {j[name]['pairs_per_s']:,} pairs/s ({j[name]['pairs']} pairs) | |")
     m = r["memory"]
     lines.append(f"| peak memory | {m['peak_rss_mb']:.0f} MB RSS (this process)"
                  + (f", {c['peak_rss_mb_children']:.0f} MB (cold audit process)" if c else "")
@@ -400,6 +406,10 @@ def run(*, quick: bool = False, evidence: Path = ROOT / "evidence", seeds: Path 
     result["overhead"] = measure_overhead(verifier.retriever.encoder, [evidence], 4 if quick else 20,
                                           2 if quick else 3, log)
     result["judge_names"] = [j.name for j in js]
+    if any(j.name == "nli" for j in js):
+        focus = getattr(next(j for j in js if j.name == "nli"), "sentences", 0)
+        result["nli_reads"] = (f" (NLI reads the first {settings.thresholds.nli_top_k} relevant passages of a claim"
+                               + (f", of each the {focus} sentence(s) closest to the claim)" if focus else ")"))
     result["audit_warm"] = audit_warm(verifier, seeds, 3 if quick else 10, log)
     article = sorted(p for p in seeds.iterdir() if p.suffix in (".txt", ".md", ".html"))[0]
     result["stages"] = stage_breakdown(verifier, article, 3 if quick else 10, log)

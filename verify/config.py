@@ -30,6 +30,9 @@ class Thresholds(BaseModel):
     contradict: float = 0.60  # NLI contradiction probability that contradicts a claim
     rule_weight: float = 1.0  # how much a rule-judge mismatch counts against NLI
     dense_weight: float = 0.7  # fusion weight of the dense score (lexical gets 1 - w)
+    # The NLI judge reads only the first `nli_top_k` relevant passages of a claim (the rule judge reads
+    # all top_k): the cross-encoder is nearly all of a check's time (docs/performance.md).
+    nli_top_k: int = 5
     # Per label, an increasing map raw confidence -> share of such verdicts that were right on the dev
     # splits (isotonic fit, `verify.eval.tune`): knots [[raw, calibrated], ...]. Empty: raw confidence.
     calibration: dict[str, list[tuple[float, float]]] = Field(default_factory=dict)
@@ -51,6 +54,9 @@ class Settings(BaseModel):
     nli_model: str | None = None  # a CrossEncoder folder; default: the project's own judge
     nli_backend: str = "onnx"  # onnx (exported once into the cache; no torch at run time) | torch
     top_k: int = 5
+    # Of a longer passage the NLI judge reads the `nli_focus` consecutive sentences closest to the claim
+    # (verify/focus.py); 0 = the whole passage.
+    nli_focus: int = 1
     passage_sentences: int = 3  # sentences per passage window
     passage_overlap: int = 1
     batch_size: int = 32

@@ -204,6 +204,10 @@ class Verifier:
         orgs = organisations_from_passages(p.text for p in store.passages if p.language == "en")
         judges = make_judges(settings.judges, settings.nli_model, batch_size=settings.batch_size,
                              organisations=sorted(orgs), nli_backend=settings.nli_backend)
+        if settings.nli_focus:
+            from verify.focus import FocusedJudge
+
+            judges = [FocusedJudge(j, encoder, settings.nli_focus) if j.name == "nli" else j for j in judges]
         return cls(
             retriever,
             judges,
@@ -222,27 +226,30 @@ class Verifier:
 
         Only relevant passages (fused score >= min_retrieval) are judged: `aggregate` scales an
         irrelevant passage's stance by its score, below every threshold, so judging it could not
-        change a label and would only spend cross-encoder time."""
+        change a label and would only spend cross-encoder time. The NLI judge reads the first
+        `nli_top_k` of them (the rule judge, which costs nothing, reads all)."""
         k = top_k or self.top_k
         hits = self.retriever.search(claims, k)
         floor = self.thresholds.min_retrieval
-        pairs = [(claim, h.passage) for claim, hs in zip(claims, hits, strict=True) for h in hs if h.score >= floor]
-        per_pair: list[list[Judgement]] = [[] for _ in pairs]
+        relevant = [[h.passage for h in hs if h.score >= floor] for hs in hits]
+        judged: dict[tuple[int, str], list[Judgement]] = {}
         for n, judge in enumerate(self.judges):
-            keys = [(n, judge.name, c.text, c.language, p.id, p.text) for c, p in pairs]
+            depth = self.thresholds.nli_top_k if judge.name == "nli" else None
+            pairs = [(i, claim, p) for i, (claim, ps) in enumerate(zip(claims, relevant, strict=True))
+                     for p in ps[:depth]]
+            keys = [(n, judge.name, c.text, c.language, p.id, p.text) for _, c, p in pairs]
             # One lookup per pair: a second one could miss what a large batch has just evicted.
             found = [self.memo.get(key) for key in keys]
             todo = [i for i, j in enumerate(found) if j is None]
             if todo:
-                for i, j in zip(todo, judge.judge([pairs[i] for i in todo]), strict=True):
+                for i, j in zip(todo, judge.judge([pairs[i][1:] for i in todo]), strict=True):
                     self.memo.put(keys[i], j)
                     found[i] = j
-            for i, j in enumerate(found):
-                per_pair[i].append(j)
-        judged = {(id(c), p.id): js for (c, p), js in zip(pairs, per_pair, strict=True)}
+            for (i, _, p), j in zip(pairs, found, strict=True):
+                judged.setdefault((i, p.id), []).append(j)
         verdicts = []
-        for claim, hs in zip(claims, hits, strict=True):
-            by_passage = {h.passage.id: judged.get((id(claim), h.passage.id), []) for h in hs}
+        for i, (claim, hs) in enumerate(zip(claims, hits, strict=True)):
+            by_passage = {h.passage.id: judged.get((i, h.passage.id), []) for h in hs}
             verdicts.append(aggregate(claim, hs, by_passage, self.thresholds))
         return verdicts
 

@@ -134,9 +134,19 @@ def verdict_of(rec: Record, th: Thresholds, top_k: int):
     if abs(th.dense_weight - rec.dense_weight) > 1e-9:
         hits = refuse(hits, th.dense_weight, rec.encoder_id, rec.claim.language)
     hits = hits[:top_k]
-    # As in Verifier.verify_claims: a passage below the relevance floor is not judged.
-    by_passage = {h.passage.id: rec.judgements.get(h.passage.id, []) if h.score >= th.min_retrieval else []
-                  for h in hits}
+    # As in Verifier.verify_claims: a passage below the relevance floor is not judged, and the NLI
+    # judge reads only the first nli_top_k relevant ones.
+    by_passage: dict[str, list[Judgement]] = {}
+    nli_left = th.nli_top_k
+    for h in hits:
+        if h.score < th.min_retrieval:
+            by_passage[h.passage.id] = []
+            continue
+        js = rec.judgements.get(h.passage.id, [])
+        if nli_left <= 0:
+            js = [j for j in js if j.judge != "nli"]
+        nli_left -= 1
+        by_passage[h.passage.id] = js
     return aggregate(rec.claim, hits, by_passage, th)
 
 
@@ -220,7 +230,7 @@ def _source_digest() -> str:
     """Identity of the code that turns passages into judgements (rule judge, numbers, claim kinds)."""
     h = hashlib.sha256()
     root = Path(__file__).resolve().parents[1]
-    for name in ("judges.py", "numbers.py", "claims.py", "fusion.py", "lexical.py", "passages.py"):
+    for name in ("judges.py", "numbers.py", "claims.py", "fusion.py", "lexical.py", "passages.py", "focus.py"):
         p = root / name
         h.update(p.read_bytes() if p.exists() else b"")
     return h.hexdigest()[:12]
@@ -257,7 +267,7 @@ def run_key(name: str, split: str, claims: Sequence[BenchClaim], settings: Setti
         "claims": hashlib.sha256("\n".join(c.id + "\t" + c.text for c in claims).encode()).hexdigest()[:16],
         "encoder": settings.encoder, "judges": list(judge_names), "judge": _judge_identity(settings, judge_names),
         "pool": pool, "dense_weight": settings.thresholds.dense_weight,
-        "window": [settings.passage_sentences, settings.passage_overlap],
+        "window": [settings.passage_sentences, settings.passage_overlap], "nli_focus": settings.nli_focus,
     }, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -320,15 +330,18 @@ def run_pipeline(
                 for h in hs[:pool]:
                     judged[h.passage.id] = per_pair[i]
                     i += 1
-                v = aggregate(claim, hs[:top_k], {h.passage.id: judged[h.passage.id] for h in hs[:top_k]},
-                              verifier.thresholds)
-                records.append(Record(
+                rec = Record(
                     id=bc.id, gold=bc.gold, language=bc.language, gold_evidence=list(bc.gold_evidence),
                     claim=claim, retrieved=[h.passage.doc_id for h in hs[:RECALL_DEPTH]], hits=list(hs[:pool]),
-                    judgements=judged, pred=v.label.value, confidence=v.confidence,
-                    unknown_reason=v.unknown_reason.value if v.unknown_reason else None, reason=v.reason,
+                    judgements=judged, pred="", confidence=0.0, unknown_reason=None, reason="",
                     dense_weight=verifier.thresholds.dense_weight, encoder_id=encoder_id,
-                ))
+                )
+                # The verdict as the pipeline gives it (relevance floor, nli_top_k): one rule for
+                # fresh and re-aggregated runs.
+                v = verdict_of(rec, verifier.thresholds, top_k)
+                records.append(Record(**{**rec.__dict__, "pred": v.label.value, "confidence": v.confidence,
+                                         "unknown_reason": v.unknown_reason.value if v.unknown_reason else None,
+                                         "reason": v.reason}))
             done += len(chunk)
             if progress:
                 progress("claims", done, len(claims))

@@ -277,6 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="do not require the seed fixtures' verdicts (tests/fixtures/*_de.txt) to hold")
     ap.add_argument("--dense-weight", type=float, default=None,
                     help="dense weight of the dev runs (default: the shipped one); chosen by --retrieval-sweep")
+    ap.add_argument("--nli-top-k", type=int, default=None,
+                    help="relevant passages per claim the NLI judge reads (default: the shipped value); a speed "
+                         "trade-off, held fixed during the search")
     ap.add_argument("--retrieval-sweep", action="store_true",
                     help="only print dev recall@k per dense weight (retrieval only) and exit")
     a = ap.parse_args(argv)
@@ -284,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = shipped_thresholds()
     if a.dense_weight is not None:
         start = start.model_copy(update={"dense_weight": a.dense_weight})
+    if a.nli_top_k is not None:
+        start = start.model_copy(update={"nli_top_k": a.nli_top_k})
     if a.retrieval_sweep:
         sweep = retrieval_sweep(sets, Settings(encoder=a.encoder, top_k=a.top_k, thresholds=start),
                                 DENSE_WEIGHTS, a.limit, log=_log)

@@ -1,0 +1,121 @@
+"""FocusedJudge: the NLI judge reads the sentences of a passage closest to the claim; nli_top_k caps its pairs."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from verify.claims import claims_from_lines
+from verify.config import shipped_thresholds
+from verify.focus import FocusedJudge, focus_window
+from verify.models import Claim, Judgement, Passage
+
+from .conftest import FakeEncoder, FakeJudge
+from .test_ci import make_verifier
+from .test_pipeline import CLAIMS
+
+
+@given(st.lists(st.floats(-1, 1, allow_nan=False), min_size=1, max_size=12), st.integers(1, 6))
+def test_window_holds_the_best_sentence_and_has_the_asked_size(sims, size):
+    lo, hi = focus_window(sims, size)
+    assert 0 <= lo < hi <= len(sims)
+    assert hi - lo == min(size, len(sims))
+    assert lo <= sims.index(max(sims)) < hi
+
+
+def test_window_grows_towards_the_more_similar_neighbour():
+    assert focus_window([0.1, 0.9, 0.5], 2) == (1, 3)
+    assert focus_window([0.6, 0.9, 0.5], 2) == (0, 2)
+    assert focus_window([0.2, 0.3, 0.9], 2) == (1, 3)
+    assert focus_window([], 2) == (0, 0)
+
+
+class Recorder:
+    name = "nli"
+
+    def __init__(self):
+        self.seen: list[Passage] = []
+
+    def judge(self, pairs):
+        self.seen.extend(p for _, p in pairs)
+        return FakeJudge().judge(pairs)
+
+
+DOC = ("The harbour opened in 1890. Acme Robotics was founded in 2015 in Bremen. "
+       "The weather was mild that year.")
+
+
+def _passage(text: str, start: int = 40) -> Passage:
+    return Passage(id="d#0", doc_id="d", text=text, start=start, end=start + len(text))
+
+
+def _claim(text: str) -> Claim:
+    return Claim(id="c", text=text, sentence=text, start=0, end=len(text))
+
+
+def test_multi_sentence_passage_is_cut_to_the_closest_sentence_with_consistent_offsets():
+    inner = Recorder()
+    judge = FocusedJudge(inner, FakeEncoder(), sentences=1)
+    passage = _passage(DOC)
+    [j] = judge.judge([(_claim("Acme Robotics was founded in 2015."), passage)])
+    [seen] = inner.seen
+    assert seen.text == "Acme Robotics was founded in 2015 in Bremen."
+    assert seen.id == passage.id and j.passage_id == passage.id
+    assert DOC[seen.start - passage.start:seen.end - passage.start] == seen.text
+    assert j.entailment > 0.5  # the fake judge entails: every claim word is in the focused sentence
+
+
+def test_two_sentence_focus_and_short_passages_read_whole():
+    inner = Recorder()
+    judge = FocusedJudge(inner, FakeEncoder(), sentences=2)
+    one = _passage("Acme Robotics was founded in 2015.")
+    judge.judge([(_claim("Acme was founded in 2015."), one), (_claim("Acme was founded in 2015."), _passage(DOC))])
+    assert inner.seen[0] == one  # a passage no longer than the focus is passed on untouched
+    assert inner.seen[1].text.startswith("Acme Robotics was founded in 2015") or inner.seen[1].text.endswith(
+        "in Bremen.")
+    assert inner.seen[1].text.count(".") == 2
+
+
+def test_focus_keeps_the_wrapped_judge_api():
+    class WithProbabilities(Recorder):
+        def probabilities(self, premises, hypotheses):
+            return len(premises)
+
+    judge = FocusedJudge(WithProbabilities(), FakeEncoder())
+    assert judge.name == "nli" and judge.probabilities(["a"], ["b"]) == 1
+
+
+def test_nli_reads_only_the_first_nli_top_k_relevant_passages(tmp_path):
+    claims = claims_from_lines(CLAIMS, source="t")
+    # Floor 0: every retrieved passage is relevant, so each claim has several.
+    everything = shipped_thresholds().model_copy(update={"min_retrieval": 0.0})
+    full = make_verifier(tmp_path / "a")
+    full.thresholds = everything
+    full.verify_claims(claims)
+    rules, nli = full.judges
+    assert rules.pairs == nli.pairs > len(claims)  # the fixture has claims with several relevant passages
+    capped = make_verifier(tmp_path / "b")
+    capped.thresholds = everything.model_copy(update={"nli_top_k": 1})
+    verdicts = capped.verify_claims(claims)
+    rules_c, nli_c = capped.judges
+    assert rules_c.pairs == rules.pairs  # the rule judge still reads every relevant passage
+    assert nli_c.pairs == len(claims) < rules_c.pairs
+    assert len(verdicts) == len(claims)
+
+
+def test_harness_verdicts_follow_nli_top_k():
+    from verify.eval.harness import Record, verdict_of
+    from verify.models import Hit
+
+    claim = _claim("Acme Robotics was founded in 2015.")
+    hits = [Hit(passage=Passage(id=f"p{i}", doc_id="d", text="x", start=0, end=1), score=0.9 - i / 10, rank=i)
+            for i in range(3)]
+    # Only the third passage's NLI judgement entails: with nli_top_k 2 it is not read.
+    judgements = {f"p{i}": [Judgement(passage_id=f"p{i}", judge="nli", entailment=0.95 if i == 2 else 0.0,
+                                      neutral=0.05 if i == 2 else 1.0)] for i in range(3)}
+    rec = Record(id="c", gold="supported", language="en", gold_evidence=[], claim=claim, retrieved=[], hits=hits,
+                 judgements=judgements, pred="", confidence=0.0, unknown_reason=None, reason="", dense_weight=0.5,
+                 encoder_id="usem3")
+    th = shipped_thresholds()
+    assert verdict_of(rec, th.model_copy(update={"nli_top_k": 3}), 5).label.value == "supported"
+    assert verdict_of(rec, th.model_copy(update={"nli_top_k": 2}), 5).label.value == "unknown"

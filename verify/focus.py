@@ -1,0 +1,94 @@
+"""What the NLI judge reads of a passage: the sentences closest to the claim, not the whole window."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from verify.models import Claim, Judgement, Passage
+from verify.protocols import Encoder, Judge
+
+
+@lru_cache(maxsize=20_000)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    from verify.text import sentence_spans
+
+    return tuple(sentence_spans(text)) or ((0, len(text)),)
+
+
+def focus_window(sims: Sequence[float], size: int) -> tuple[int, int]:
+    """[first, last) of `size` consecutive sentences around the one most similar to the claim.
+
+    Grown one sentence at a time towards the more similar neighbour, so the best sentence is always in
+    it; ties keep the earlier sentence (deterministic)."""
+    n = len(sims)
+    if n == 0:
+        return 0, 0
+    best = int(np.argmax(sims))
+    lo, hi = best, best + 1
+    while hi - lo < min(size, n):
+        left = sims[lo - 1] if lo > 0 else -np.inf
+        right = sims[hi] if hi < n else -np.inf
+        if left >= right:
+            lo -= 1
+        else:
+            hi += 1
+    return lo, hi
+
+
+class FocusedJudge:
+    """A judge that reads, of a multi-sentence passage, only the `sentences` sentences most like the claim.
+
+    The cross-encoder's time grows with the tokens it reads, and a three-sentence window of which one
+    sentence is about the claim is also a harder premise for it than that sentence alone. Similarity is
+    the encoder's cosine (cached by content hash); passages of `sentences` sentences or fewer are read
+    whole, so one-sentence evidence (the benchmarks' pooled sentences) is judged exactly as before."""
+
+    def __init__(self, inner: Judge, encoder: Encoder, sentences: int = 1):
+        if sentences < 1:
+            raise ValueError(f"focus needs at least one sentence, not {sentences}")
+        self.inner = inner
+        self.encoder = encoder
+        self.sentences = sentences
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def __getattr__(self, item: str):  # probabilities(), folder, ... of the wrapped judge
+        if item == "inner":
+            raise AttributeError(item)
+        return getattr(self.inner, item)
+
+    def focus(self, pairs: Sequence[tuple[Claim, Passage]]) -> list[Passage]:
+        """Each pair's passage cut to its focus window (offsets kept consistent with the document)."""
+        spans = [_sentence_spans(p.text) for _, p in pairs]
+        todo = [i for i, s in enumerate(spans) if len(s) > self.sentences]
+        out = [p for _, p in pairs]
+        if not todo:
+            return out
+        sentences: dict[str, int] = {}
+        for i in todo:
+            text = pairs[i][1].text
+            for a, b in spans[i]:
+                sentences.setdefault(text[a:b], len(sentences))
+        claims: dict[str, int] = {}
+        for i in todo:
+            claims.setdefault(pairs[i][0].text, len(claims))
+        svec = np.asarray(self.encoder.encode_passages(list(sentences)), dtype=np.float32)
+        cvec = np.asarray(self.encoder.encode_queries(list(claims)), dtype=np.float32)
+        for i in todo:
+            claim, passage = pairs[i]
+            rows = [sentences[passage.text[a:b]] for a, b in spans[i]]
+            sims = svec[rows] @ cvec[claims[claim.text]]
+            lo, hi = focus_window(sims.tolist(), self.sentences)
+            a, b = spans[i][lo][0], spans[i][hi - 1][1]
+            out[i] = passage.model_copy(update={"text": passage.text[a:b], "start": passage.start + a,
+                                                "end": passage.start + b})
+        return out
+
+    def judge(self, pairs: Sequence[tuple[Claim, Passage]]) -> list[Judgement]:
+        focused = self.focus(pairs)
+        return self.inner.judge([(c, p) for (c, _), p in zip(pairs, focused, strict=True)])
