@@ -384,8 +384,7 @@ def run(*, quick: bool = False, evidence: Path = ROOT / "evidence", seeds: Path 
     from verify.config import Settings
     from verify.encoders import make_encoder
     from verify.index import HybridRetriever
-    from verify.judges import make_judges
-    from verify.pipeline import Verifier, ensure_index
+    from verify.pipeline import Verifier, ensure_index, make_pipeline_judges
 
     # The user's cache (models, the evidence index): a cold run there is what a user sees.
     settings = Settings(evidence=(evidence,), nli_model=nli_model)
@@ -395,8 +394,7 @@ def run(*, quick: bool = False, evidence: Path = ROOT / "evidence", seeds: Path 
         enc = encoder or make_encoder(settings.encoder, batch_size=settings.batch_size)
         store, problems, _ = ensure_index(settings, enc)
         orgs = sorted(organisations_from_passages(p.text for p in store.passages if p.language == "en"))
-        js = list(judges) if judges is not None else make_judges(
-            settings.judges, settings.nli_model, batch_size=settings.batch_size, organisations=orgs)
+        js = list(judges) if judges is not None else make_pipeline_judges(settings, enc, orgs)
         verifier = Verifier(HybridRetriever(store, enc, dense_weight=settings.thresholds.dense_weight), js,
                             settings.thresholds, organisations=orgs, top_k=settings.top_k, encoder_id=enc.id,
                             index_info=store.info, corpus_problems=problems)

@@ -43,10 +43,6 @@ def test_onnx_matches_torch_on_xnli_sample(judge_folder):
     premises, hypotheses = [r[0] for r in rows], [r[1] for r in rows]
     onnx_dir = ensure_onnx(judge_folder)
     assert onnx_folder_ok(onnx_dir, judge_folder)
-    import onnx
-
-    ops = [n.op_type for n in onnx.load(str(onnx_dir / "model.onnx"), load_external_data=False).graph.node]
-    assert ops.count("Attention") == 12  # onnxruntime's fusions took: one Attention op per layer
     p_onnx = ONNXNLIJudge(onnx_dir).probabilities(premises, hypotheses)
     p_torch = NLIJudge(judge_folder).probabilities(premises, hypotheses)
     assert np.allclose(p_onnx.sum(axis=1), 1.0, atol=1e-4)

@@ -52,3 +52,14 @@ def test_memo_drops_least_recently_used():
     assert memo.get(("a",)) is js[0]  # a is now the most recent
     memo.put(("c",), js[2])
     assert memo.get(("b",)) is None and memo.get(("a",)) is js[0] and memo.get(("c",)) is js[2]
+
+
+def test_onnx_prefetch_failure_is_raised_by_the_next_call(tmp_path):
+    import pytest
+
+    from verify.onnx_judge import ONNXNLIJudge
+
+    judge = ONNXNLIJudge(tmp_path / "missing")
+    judge.prefetch()  # fails in the background, quietly
+    with pytest.raises(FileNotFoundError):
+        judge.probabilities(["evidence"], ["claim"])

@@ -31,7 +31,7 @@ BATCH_DOCUMENTS = 16  # documents whose claims go through retrieval and the judg
 # The modules whose code decides a verdict: a change to any of them invalidates cached results.
 _VERDICT_MODULES = (
     "models", "config", "text", "claims", "passages", "numbers", "fusion", "aggregate", "judges", "index",
-    "lexical", "encoders", "io", "pipeline", "nli_model",
+    "lexical", "encoders", "io", "pipeline", "nli_model", "focus", "onnx_judge",
 )
 
 
@@ -525,7 +525,7 @@ def engine_from_settings(settings: Settings) -> Engine:
 
     judges = resolved_judges(settings)
     nli_key = nli_identity(settings) if "nli" in judges else ""
-    window = (settings.passage_sentences, settings.passage_overlap)
+    window = (settings.passage_sentences, settings.passage_overlap, settings.nli_focus)  # what the judges read
     encoder = make_encoder(settings.encoder, batch_size=settings.batch_size)
     manifest = IndexStore.read_manifest(index_folder(settings, encoder))
     current = (

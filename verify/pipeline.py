@@ -131,6 +131,21 @@ def ensure_index(
         return store, corpus.problems, True
 
 
+def make_pipeline_judges(settings: Settings, encoder: Encoder, organisations: Sequence[str] = (),
+                         names: Sequence[str] | None = None) -> list[Judge]:
+    """The settings' judges (or `names`) as the pipeline runs them: the NLI judge reads each passage's
+    `nli_focus` sentences closest to the claim (by `encoder`), in batches of `nli_batch_size`."""
+    from verify.judges import make_judges
+
+    judges = make_judges(settings.judges if names is None else names, settings.nli_model, batch_size=settings.nli_batch_size,
+                         organisations=organisations, nli_backend=settings.nli_backend)
+    if settings.nli_focus:
+        from verify.focus import FocusedJudge
+
+        judges = [FocusedJudge(j, encoder, settings.nli_focus) if j.name == "nli" else j for j in judges]
+    return judges
+
+
 class JudgementMemo:
     """Judgements already computed, keyed by judge, claim and passage text (least recently used dropped).
 
@@ -195,19 +210,16 @@ class Verifier:
         self.corpus_problems = list(corpus_problems)
 
     @classmethod
-    def from_settings(cls, settings: Settings, progress: Progress | None = None) -> Verifier:
-        from verify.judges import make_judges
-
+    def from_settings(cls, settings: Settings, progress: Progress | None = None, prefetch: bool = True) -> Verifier:
         encoder = make_cached_encoder(settings)
         store, problems, _ = ensure_index(settings, encoder, progress=progress)
         retriever = HybridRetriever(store, encoder, dense_weight=settings.thresholds.dense_weight)
         orgs = organisations_from_passages(p.text for p in store.passages if p.language == "en")
-        judges = make_judges(settings.judges, settings.nli_model, batch_size=settings.batch_size,
-                             organisations=sorted(orgs), nli_backend=settings.nli_backend)
-        if settings.nli_focus:
-            from verify.focus import FocusedJudge
-
-            judges = [FocusedJudge(j, encoder, settings.nli_focus) if j.name == "nli" else j for j in judges]
+        judges = make_pipeline_judges(settings, encoder, sorted(orgs))
+        for judge in judges if prefetch else ():
+            start = getattr(judge, "prefetch", None)
+            if start is not None:
+                start()  # the cross-encoder loads while the encoder loads and retrieval runs
         return cls(
             retriever,
             judges,

@@ -224,14 +224,12 @@ def _verifier_from(settings: Settings, encoder: EncoderSpec | None, judges: Call
     """A Verifier like `Verifier.from_settings`, with an injected encoder factory and judges (tests)."""
     from verify.claims import organisations_from_passages
     from verify.index import HybridRetriever
-    from verify.judges import make_judges
-    from verify.pipeline import Verifier, ensure_index
+    from verify.pipeline import Verifier, ensure_index, make_pipeline_judges
 
     enc = _make_encoder(encoder or settings.encoder, settings.batch_size)
     store, problems, _ = ensure_index(settings, enc)
     orgs = sorted(organisations_from_passages(p.text for p in store.passages if p.language == "en"))
-    js = judges() if judges else make_judges(settings.judges, settings.nli_model, batch_size=settings.batch_size,
-                                             organisations=orgs)
+    js = judges() if judges else make_pipeline_judges(settings, enc, orgs)
     return Verifier(HybridRetriever(store, enc, dense_weight=settings.thresholds.dense_weight), js,
                     settings.thresholds, organisations=orgs, top_k=settings.top_k, encoder_id=enc.id,
                     index_info=store.info, corpus_problems=problems)

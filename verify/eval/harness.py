@@ -310,7 +310,7 @@ def run_pipeline(
         t0 = time.perf_counter()
         folder = bench.corpus_folder(key)
         s = settings.model_copy(update={"evidence": (folder,)})
-        verifier = Verifier.from_settings(s)
+        verifier = Verifier.from_settings(s, prefetch=False)  # one NLI judge for all corpora, below
         verifier.judges = [shared.setdefault(j.name, j) if j.name == "nli" else j for j in verifier.judges]
         encoder_id = verifier.encoder_id
         bench_claims = [to_claim(c) for c in group]
@@ -386,11 +386,10 @@ def extend_run(base: Run, settings: Settings, judge_names: Sequence[str], progre
     extra judges run on exactly the saved (claim, passage) pairs. Pipeline time = the base run's time
     plus the extra judges' time. With `partial`, finished batches are appended there as they complete
     and an interrupted extension resumes from them."""
-    from verify.judges import make_judges
+    from verify.pipeline import make_cached_encoder, make_pipeline_judges
 
     if judges is None:
-        judges = make_judges(judge_names, settings.nli_model, batch_size=settings.batch_size,
-                             nli_backend=getattr(settings, "nli_backend", "onnx"))
+        judges = make_pipeline_judges(settings, make_cached_encoder(settings), names=judge_names)
     top_k = settings.top_k
     records: list[Record] = []
     spent = 0.0  # extra-judge seconds of earlier, interrupted attempts
