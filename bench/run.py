@@ -407,7 +407,8 @@ def run(*, quick: bool = False, evidence: Path = ROOT / "evidence", seeds: Path 
     if any(j.name == "nli" for j in js):
         focus = getattr(next(j for j in js if j.name == "nli"), "sentences", 0)
         result["nli_reads"] = (f" (NLI reads the first {settings.thresholds.nli_top_k} relevant passages of a claim"
-                               + (f", of each the {focus} sentence(s) closest to the claim)" if focus else ")"))
+                               + ((", of each the sentence closest to the claim)" if focus == 1 else
+                                   f", of each the {focus} sentences closest to the claim)") if focus else ")"))
     result["audit_warm"] = audit_warm(verifier, seeds, 3 if quick else 10, log)
     article = sorted(p for p in seeds.iterdir() if p.suffix in (".txt", ".md", ".html"))[0]
     result["stages"] = stage_breakdown(verifier, article, 3 if quick else 10, log)

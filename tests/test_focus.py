@@ -88,7 +88,7 @@ def test_focus_keeps_the_wrapped_judge_api():
 def test_nli_reads_only_the_first_nli_top_k_relevant_passages(tmp_path):
     claims = claims_from_lines(CLAIMS, source="t")
     # Floor 0: every retrieved passage is relevant, so each claim has several.
-    everything = shipped_thresholds().model_copy(update={"min_retrieval": 0.0})
+    everything = shipped_thresholds().model_copy(update={"min_retrieval": 0.0, "nli_top_k": 5})
     full = make_verifier(tmp_path / "a")
     full.thresholds = everything
     full.verify_claims(claims)

@@ -23,7 +23,7 @@ def test_irrelevant_passages_are_not_judged_and_labels_do_not_change(tmp_path):
     assert all(j.pairs == relevant for j in verifier.judges)
     # Judging every passage (floor 0) gives the same labels: an irrelevant passage cannot decide one.
     everything = make_verifier(tmp_path / "b")
-    everything.thresholds = shipped_thresholds().model_copy(update={"min_retrieval": 0.0})
+    everything.thresholds = shipped_thresholds().model_copy(update={"min_retrieval": 0.0, "nli_top_k": 5})
     full = everything.verify_claims(claims)
     assert all(j.pairs == sum(len(hs) for hs in hits) for j in everything.judges)
     assert [v.label for v in gated] == [v.label for v in full]
