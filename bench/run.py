@@ -158,8 +158,21 @@ def stage_breakdown(verifier, article_path: Path, repeats: int, log) -> dict:
     encoder = retriever.encoder
     originals = (encoder.encode_queries, retriever.search, [j.judge for j in verifier.judges],
                  pipeline_module.aggregate, verifier.extract)
-    encoder.encode_queries = timer.wrap("embed", encoder.encode_queries)
-    retriever.search = timer.wrap("_search", retriever.search)
+    # "embed" = the claims embedded by the search; the NLI judge's focus embeds with the same encoder,
+    # and that time belongs to the judge (it is inside judge:nli).
+    searching = [False]
+    embed_timed, plain_embed = timer.wrap("embed", encoder.encode_queries), encoder.encode_queries
+    search_timed = timer.wrap("_search", retriever.search)
+
+    def search(*args, **kwargs):
+        searching[0] = True
+        try:
+            return search_timed(*args, **kwargs)
+        finally:
+            searching[0] = False
+
+    encoder.encode_queries = lambda texts: embed_timed(texts) if searching[0] else plain_embed(texts)
+    retriever.search = search
     for j in verifier.judges:
         j.judge = timer.wrap(f"judge:{j.name}", j.judge)
     pipeline_module.aggregate = timer.wrap("aggregate", pipeline_module.aggregate)

@@ -69,11 +69,16 @@ def test_two_sentence_focus_and_short_passages_read_whole():
     inner = Recorder()
     judge = FocusedJudge(inner, FakeEncoder(), sentences=2)
     one = _passage("Acme Robotics was founded in 2015.")
-    judge.judge([(_claim("Acme was founded in 2015."), one), (_claim("Acme was founded in 2015."), _passage(DOC))])
+    claim = _claim("Acme Robotics was founded in 2015; the weather was mild.")
+    judge.judge([(claim, one), (claim, _passage(DOC))])
     assert inner.seen[0] == one  # a passage no longer than the focus is passed on untouched
-    assert inner.seen[1].text.startswith("Acme Robotics was founded in 2015") or inner.seen[1].text.endswith(
-        "in Bremen.")
-    assert inner.seen[1].text.count(".") == 2
+    # The best sentence, grown towards the neighbour that shares "the weather was mild".
+    assert inner.seen[1].text == "Acme Robotics was founded in 2015 in Bremen. The weather was mild that year."
+
+
+def test_focus_version_names_the_focus_and_the_encoder():
+    judge = FocusedJudge(Recorder(), FakeEncoder(), sentences=1)
+    assert FakeEncoder.id in judge.version and "focus1" in judge.version
 
 
 def test_focus_keeps_the_wrapped_judge_api():
@@ -96,11 +101,49 @@ def test_nli_reads_only_the_first_nli_top_k_relevant_passages(tmp_path):
     assert rules.pairs == nli.pairs > len(claims)  # the fixture has claims with several relevant passages
     capped = make_verifier(tmp_path / "b")
     capped.thresholds = everything.model_copy(update={"nli_top_k": 1})
+    read: list[tuple[str, str]] = []
+    nli_inner = capped.judges[1].inner
+    original = nli_inner.judge
+
+    def recording(pairs):
+        read.extend((c.text, p.id) for c, p in pairs)
+        return original(pairs)
+
+    nli_inner.judge = recording
     verdicts = capped.verify_claims(claims)
     rules_c, nli_c = capped.judges
     assert rules_c.pairs == rules.pairs  # the rule judge still reads every relevant passage
     assert nli_c.pairs == len(claims) < rules_c.pairs
+    hits = capped.retriever.search(claims, capped.top_k)
+    assert read == [(c.text, hs[0].passage.id) for c, hs in zip(claims, hits)]  # the best-ranked one
     assert len(verdicts) == len(claims)
+
+
+def test_pipeline_and_harness_give_the_same_verdicts_on_the_same_judgements(tmp_path):
+    from verify.eval.harness import Record, verdict_of
+
+    claims = claims_from_lines(CLAIMS + "Acme Robotics was not founded in Bremen.\n", source="t")
+    verifier = make_verifier(tmp_path)
+    hits = verifier.retriever.search(claims, verifier.top_k)
+    pairs = [(c, h.passage) for c, hs in zip(claims, hits) for h in hs]
+    per_judge = [j.judge(pairs) for j in verifier.judges]
+    records, i = [], 0
+    for claim, hs in zip(claims, hits):
+        judged = {}
+        for h in hs:
+            judged[h.passage.id] = [js[i] for js in per_judge]
+            i += 1
+        records.append(Record(id=claim.id, gold="supported", language="en", gold_evidence=[], claim=claim,
+                              retrieved=[], hits=list(hs), judgements=judged, pred="", confidence=0.0,
+                              unknown_reason=None, reason="", dense_weight=verifier.thresholds.dense_weight,
+                              encoder_id="fake-bow"))
+    for update in ({}, {"nli_top_k": 1}, {"nli_top_k": 5, "min_retrieval": 0.0}, {"nli_top_k": 2, "min_retrieval": 0.0}):
+        th = shipped_thresholds().model_copy(update=update)
+        verifier.thresholds = th
+        verifier.memo.clear()
+        live = verifier.verify_claims(claims)
+        again = [verdict_of(r, th, verifier.top_k) for r in records]
+        assert [(v.label, v.confidence, v.reason) for v in live] == [(v.label, v.confidence, v.reason) for v in again]
 
 
 def test_harness_verdicts_follow_nli_top_k():

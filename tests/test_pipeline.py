@@ -14,6 +14,8 @@ CLAIMS = "Acme Robotics was founded in 2011.\nThe weather on Mars is pleasant to
 
 def test_irrelevant_passages_are_not_judged_and_labels_do_not_change(tmp_path):
     verifier = make_verifier(tmp_path)
+    # Every relevant passage judged by both judges: this test is about the relevance floor alone.
+    verifier.thresholds = shipped_thresholds().model_copy(update={"nli_top_k": 5})
     claims = claims_from_lines(CLAIMS, source="t")
     gated = verifier.verify_claims(claims)
     hits = verifier.retriever.search(claims, verifier.top_k)
@@ -54,12 +56,29 @@ def test_memo_drops_least_recently_used():
     assert memo.get(("b",)) is None and memo.get(("a",)) is js[0] and memo.get(("c",)) is js[2]
 
 
-def test_onnx_prefetch_failure_is_raised_by_the_next_call(tmp_path):
+def test_onnx_prefetch_loads_in_another_thread_and_a_failure_is_raised_by_the_next_call(tmp_path, monkeypatch):
+    import threading
+
     import pytest
 
     from verify.onnx_judge import ONNXNLIJudge
 
+    threads: list[str] = []
+    done = threading.Event()
+    real_load = ONNXNLIJudge._load
+
+    def load(self):
+        threads.append(threading.current_thread().name)
+        try:
+            real_load(self)
+        finally:
+            done.set()
+
+    monkeypatch.setattr(ONNXNLIJudge, "_load", load)
     judge = ONNXNLIJudge(tmp_path / "missing")
     judge.prefetch()  # fails in the background, quietly
+    assert done.wait(10)
+    assert threads and threads[0] != threading.current_thread().name
     with pytest.raises(FileNotFoundError):
         judge.probabilities(["evidence"], ["claim"])
+    assert len(threads) == 2  # the failed load is tried again, in the caller's thread

@@ -32,7 +32,7 @@ class Thresholds(BaseModel):
     dense_weight: float = 0.7  # fusion weight of the dense score (lexical gets 1 - w)
     # The NLI judge reads only the first `nli_top_k` relevant passages of a claim (the rule judge reads
     # all top_k): the cross-encoder is nearly all of a check's time (docs/performance.md).
-    nli_top_k: int = 5
+    nli_top_k: int = Field(default=5, ge=1)
     # Per label, an increasing map raw confidence -> share of such verdicts that were right on the dev
     # splits (isotonic fit, `verify.eval.tune`): knots [[raw, calibrated], ...]. Empty: raw confidence.
     calibration: dict[str, list[tuple[float, float]]] = Field(default_factory=dict)

@@ -353,9 +353,10 @@ def run_pipeline(
 
 
 def _seed_partial(partial: Path, name: str, split: str, wanted: set[str], judge: str, dense_weight: float,
-                  pool: int) -> None:
+                  pool: int, encoder: str = "", nli_focus: int | None = None) -> None:
     """Start `partial` with the records of other saved runs (same benchmark, split, judges, model, dense
-    weight and pool: a --limit sample is a subset of the full split), so no pair is judged twice."""
+    weight, pool, encoder and NLI focus: a --limit sample is a subset of the full split), so no pair is
+    judged twice. A run whose header does not say its NLI focus is not reused."""
     if partial.exists():
         return
     found: dict[str, str] = {}
@@ -368,6 +369,8 @@ def _seed_partial(partial: Path, name: str, split: str, wanted: set[str], judge:
             continue
         if h.get("judge") != judge or h.get("dense_weight") != dense_weight or h.get("pool") != pool:
             continue
+        if h.get("encoder") != encoder or h.get("nli_focus") != nli_focus:
+            continue  # the focused sentence depends on both
         per_claim = float(h.get("extra_judge_seconds", 0.0)) / max(len(lines) - 1, 1)
         for line in lines[1:]:
             rid = json.loads(line)["id"]
@@ -438,7 +441,7 @@ def extend_run(base: Run, settings: Settings, judge_names: Sequence[str], progre
     order = {r.id: i for i, r in enumerate(base.records)}
     records.sort(key=lambda r: order[r.id])
     header = {**base.header, "judges": [*base.header["judges"], *(j.name for j in judges)],
-              "judge": _judge_identity(settings, ["rules", *judge_names]),
+              "judge": _judge_identity(settings, ["rules", *judge_names]), "nli_focus": settings.nli_focus,
               "thresholds": settings.thresholds.model_dump(),
               "pipeline_seconds": round(base.header["pipeline_seconds"] + extra_seconds, 2),
               "extra_judge_seconds": round(extra_seconds, 2)}
@@ -495,7 +498,7 @@ def evaluate(
                                    "pipeline_seconds": base_run.header["pipeline_seconds"] * share}
                 partial = path.with_name(path.name.replace(".jsonl.gz", ".partial.jsonl"))
                 _seed_partial(partial, bench.name, split, wanted, _judge_identity(settings, judge_names),
-                              settings.thresholds.dense_weight, pool)
+                              settings.thresholds.dense_weight, pool, settings.encoder, settings.nli_focus)
                 run = extend_run(base_run, settings, [j for j in judge_names if j != "rules"], progress,
                                  partial=partial)
                 run.header["extended_from"] = str(base)
@@ -507,7 +510,8 @@ def evaluate(
         records, timings = run_pipeline(bench, claims, settings, pool=pool, progress=progress)
         run = Run({"format": RUN_FORMAT, "name": bench.name, "split": split, "limit": limit, "n": len(records),
                    "encoder": settings.encoder, "judges": timings.get("judges", judge_names),
-                   "judge": _judge_identity(settings, judge_names), "top_k": settings.top_k, "pool": pool,
+                   "judge": _judge_identity(settings, judge_names), "nli_focus": settings.nli_focus,
+                   "top_k": settings.top_k, "pool": pool,
                    "dense_weight": settings.thresholds.dense_weight, "code": _source_digest(),
                    "thresholds": settings.thresholds.model_dump(), "source": bench.source,
                    "setup_seconds": round(timings["setup_seconds"], 2),
