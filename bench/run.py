@@ -224,13 +224,12 @@ def judge_speed(verifier, seeds: Path, repeats: int, log) -> dict:
     for f in iter_articles([seeds])[0]:
         a = read_article(f)
         claims += verifier.extract(a.text, source=a.path, article=a)
+    from verify.aggregate import judged_hits
+
     hits = verifier.retriever.search(claims, verifier.top_k)
-    th = verifier.thresholds
-    relevant = [[h.passage for h in hs if h.score >= th.min_retrieval] for hs in hits]
     out: dict = {}
     for j in verifier.judges:
-        depth = th.nli_top_k if j.name == "nli" else None
-        pairs = [(c, p) for c, ps in zip(claims, relevant) for p in ps[:depth]]
+        pairs = [(c, h.passage) for c, hs in zip(claims, hits) for h in judged_hits(hs, verifier.thresholds, j.name)]
         j.judge(pairs[:4])  # load the model outside the timing
         times = []
         for _ in range(repeats):

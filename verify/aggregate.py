@@ -27,6 +27,14 @@ class Stance:
 _NEGATION = re.compile(r"\b(nicht|kein\w*|nie|niemals|not|no|never|none|n't)\b", re.IGNORECASE)
 
 
+def judged_hits(hits: Sequence[Hit], th: Thresholds, judge: str) -> list[Hit]:
+    """The hits (in rank order) a judge reads: the relevant ones (fused score >= min_retrieval), and of
+    those the first `nli_top_k` for the NLI judge. Below the floor a judgement could not decide a label
+    (`_stance` scales it down); the cross-encoder is what costs time, so it reads fewer."""
+    relevant = [h for h in hits if h.score >= th.min_retrieval]
+    return relevant[: th.nli_top_k] if judge == "nli" else relevant
+
+
 def _negated(text: str) -> bool:
     return bool(_NEGATION.search(text.replace("n't", " n't")))
 

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from verify.aggregate import aggregate
+from verify.aggregate import aggregate, judged_hits
 from verify.claims import claims_from_lines, extract_claims, organisations_from_passages
 from verify.config import Settings, Thresholds, cache_dir
 from verify.index import HybridRetriever, IndexError_, IndexStore, index_lock
@@ -137,8 +137,9 @@ def make_pipeline_judges(settings: Settings, encoder: Encoder, organisations: Se
     `nli_focus` sentences closest to the claim (by `encoder`), in batches of `nli_batch_size`."""
     from verify.judges import make_judges
 
-    judges = make_judges(settings.judges if names is None else names, settings.nli_model, batch_size=settings.nli_batch_size,
-                         organisations=organisations, nli_backend=settings.nli_backend)
+    judges = make_judges(settings.judges if names is None else names, settings.nli_model,
+                         batch_size=settings.nli_batch_size, organisations=organisations,
+                         nli_backend=settings.nli_backend)
     if settings.nli_focus:
         from verify.focus import FocusedJudge
 
@@ -242,13 +243,10 @@ class Verifier:
         `nli_top_k` of them (the rule judge, which costs nothing, reads all)."""
         k = top_k or self.top_k
         hits = self.retriever.search(claims, k)
-        floor = self.thresholds.min_retrieval
-        relevant = [[h.passage for h in hs if h.score >= floor] for hs in hits]
         judged: dict[tuple[int, str], list[Judgement]] = {}
         for n, judge in enumerate(self.judges):
-            depth = self.thresholds.nli_top_k if judge.name == "nli" else None
-            pairs = [(i, claim, p) for i, (claim, ps) in enumerate(zip(claims, relevant, strict=True))
-                     for p in ps[:depth]]
+            pairs = [(i, claim, h.passage) for i, (claim, hs) in enumerate(zip(claims, hits, strict=True))
+                     for h in judged_hits(hs, self.thresholds, judge.name)]
             keys = [(n, judge.name, c.text, c.language, p.id, p.text) for _, c, p in pairs]
             # One lookup per pair: a second one could miss what a large batch has just evicted.
             found = [self.memo.get(key) for key in keys]

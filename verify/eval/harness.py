@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from verify.aggregate import aggregate
+from verify.aggregate import aggregate, judged_hits
 from verify.config import Settings, Thresholds, cache_dir
 from verify.eval.benchmarks import DISPUTED, LABELS, UNKNOWN, BenchClaim, Benchmark
 from verify.eval.metrics import breakdown, classification, distribution, recall_at_k, reliability
@@ -134,30 +134,26 @@ def verdict_of(rec: Record, th: Thresholds, top_k: int):
     if abs(th.dense_weight - rec.dense_weight) > 1e-9:
         hits = refuse(hits, th.dense_weight, rec.encoder_id, rec.claim.language)
     hits = hits[:top_k]
-    # As in Verifier.verify_claims: a passage below the relevance floor is not judged, and the NLI
-    # judge reads only the first nli_top_k relevant ones.
+    # As in Verifier.verify_claims: each judgement counts only where that judge reads the passage.
+    reads: dict[str, set[str]] = {}
     by_passage: dict[str, list[Judgement]] = {}
-    nli_left = th.nli_top_k
     for h in hits:
-        if h.score < th.min_retrieval:
-            by_passage[h.passage.id] = []
-            continue
         js = rec.judgements.get(h.passage.id, [])
-        if nli_left <= 0:
-            js = [j for j in js if j.judge != "nli"]
-        nli_left -= 1
-        by_passage[h.passage.id] = js
+        for name in {j.judge for j in js} - reads.keys():
+            reads[name] = {x.passage.id for x in judged_hits(hits, th, name)}
+        by_passage[h.passage.id] = [j for j in js if h.passage.id in reads[j.judge]]
     return aggregate(rec.claim, hits, by_passage, th)
 
 
+def with_verdict(rec: Record, th: Thresholds, top_k: int) -> Record:
+    """A copy of `rec` with the verdict its judgements give under `th`."""
+    v = verdict_of(rec, th, top_k)
+    return Record(**{**rec.__dict__, "pred": v.label.value, "confidence": v.confidence,
+                     "unknown_reason": v.unknown_reason.value if v.unknown_reason else None, "reason": v.reason})
+
+
 def reaggregate(records: Sequence[Record], th: Thresholds, top_k: int) -> list[Record]:
-    out = []
-    for rec in records:
-        v = verdict_of(rec, th, top_k)
-        out.append(Record(**{**rec.__dict__, "pred": v.label.value, "confidence": v.confidence,
-                             "unknown_reason": v.unknown_reason.value if v.unknown_reason else None,
-                             "reason": v.reason}))
-    return out
+    return [with_verdict(rec, th, top_k) for rec in records]
 
 
 # --------------------------------------------------------------------------- scoring
@@ -338,10 +334,7 @@ def run_pipeline(
                 )
                 # The verdict as the pipeline gives it (relevance floor, nli_top_k): one rule for
                 # fresh and re-aggregated runs.
-                v = verdict_of(rec, verifier.thresholds, top_k)
-                records.append(Record(**{**rec.__dict__, "pred": v.label.value, "confidence": v.confidence,
-                                         "unknown_reason": v.unknown_reason.value if v.unknown_reason else None,
-                                         "reason": v.reason}))
+                records.append(with_verdict(rec, verifier.thresholds, top_k))
             done += len(chunk)
             if progress:
                 progress("claims", done, len(claims))
@@ -424,10 +417,7 @@ def extend_run(base: Run, settings: Settings, judge_names: Sequence[str], progre
             for h in r.hits:
                 judged[h.passage.id] = [*r.judgements.get(h.passage.id, []), *extra[i]]
                 i += 1
-            rec = Record(**{**r.__dict__, "judgements": judged})
-            v = verdict_of(rec, settings.thresholds, top_k)
-            rec.pred, rec.confidence, rec.reason = v.label.value, v.confidence, v.reason
-            rec.unknown_reason = v.unknown_reason.value if v.unknown_reason else None
+            rec = with_verdict(Record(**{**r.__dict__, "judgements": judged}), settings.thresholds, top_k)
             records.append(rec)
             if partial is not None:
                 with open(partial, "a", encoding="utf-8") as f:
