@@ -272,6 +272,26 @@ def test_summarise_keeps_disputed_apart():
     assert s["disputed"] == {"n": 1, "predicted": {"supported": 1}, "unknown_reasons": {}, "recall_at_5": 1.0}
 
 
+def test_summarise_scores_a_two_way_set_in_its_own_labels():
+    from verify.cli_eval import _markdown
+    from verify.eval.harness import summarise
+
+    recs = []
+    for gold, pred in [("supported", "supported"), ("contradicted", "unknown"), ("contradicted", "contradicted"),
+                       ("contradicted", "supported")]:
+        r = _record(gold, {"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05})
+        r.pred, r.confidence = pred, 0.6
+        recs.append(r)
+    s = summarise(recs, 5)
+    assert s["accuracy"] == 0.5  # 3-way: the unknown verdict is wrong
+    assert s["two_way"]["accuracy"] == 0.75 and s["two_way"]["majority_baseline"] == 0.75
+    assert "two_way" not in summarise(recs + [_record("unknown", {"entailment": 0.1, "neutral": 0.8,
+                                                                  "contradiction": 0.1})], 5)
+    s.update(benchmark="covid-fact", split="test", limit=None, seconds_per_claim=0.1, encoder="usem3",
+             judges=["nli"], top_k=5, thresholds={"version": "t"})
+    assert "own two labels (supported vs not supported; unknown counts as refuted): accuracy 0.750" in _markdown(s)
+
+
 def test_coordinate_search_never_gets_worse():
     from verify.config import Thresholds
     from verify.eval.tune import coordinate_search, objective_of, score_views

@@ -140,6 +140,8 @@ def test_eval_sets_labels():
     from verify.eval import nli_sets as N
 
     assert {x[2] for x in N.load("rte3-de")} == {"entailment", "not_entailment"}
+    assert len(N.load("rte3-de", "dev")) == len(N.load("rte3-de", "test")) == 800
+    assert not {p + h for p, h, _ in N.load("rte3-de", "dev")} & {p + h for p, h, _ in N.load("rte3-de", "test")}
     assert {x[2] for x in N.load("xnli-de")} == set(N.LABELS)
     if N.benchmarks_dir().exists():
         assert {x[2] for x in N.load("covid-fact")} == {"entailment", "contradiction"}
@@ -165,6 +167,14 @@ def test_split_and_metrics():
         ["entailment", "contradiction", "contradiction", "neutral"],
     )
     assert m["accuracy"] == 0.5 and m["contradiction_recall"] == 0.5
+    assert "two_way" not in m  # a 3-way gold set has no 2-way reading
+    # A 2-way gold set (COVID-Fact) is also scored in its own label space: neutral counts as refuted.
+    m = N.metrics(["entailment", "contradiction", "contradiction", "entailment"],
+                  ["entailment", "neutral", "contradiction", "neutral"])
+    assert m["accuracy"] == 0.5
+    assert m["two_way"]["accuracy"] == 0.75
+    assert m["two_way"]["confusion"] == {"entailment": {"entailment": 1, "not_entailment": 1},
+                                         "not_entailment": {"entailment": 0, "not_entailment": 2}}
 
 
 # --------------------------------------------------------------------------- artifact checksum

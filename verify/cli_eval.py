@@ -75,6 +75,10 @@ def _markdown(res: dict) -> str:
             lines.append(f"| {g} | {c.get('retrieval', 0)} | {c.get('judge', 0)} | {c.get('aggregation', 0)} |")
     if res.get("unknown_reasons"):
         lines += ["", "Unknown verdicts by reason: " + ", ".join(f"{k} {v}" for k, v in res["unknown_reasons"].items())]
+    if res.get("two_way"):
+        t = res["two_way"]
+        lines += ["", f"In the set's own two labels ({t['reading']}): accuracy {_pct(t['accuracy'])} "
+                  f"(always answering the larger class: {_pct(t.get('majority_baseline'))}), macro-F1 {_pct(t['macro_f1'])}"]
     if res.get("disputed"):
         d = res["disputed"]
         lines += ["", f"DISPUTED claims (kept out of the scores above): n={d['n']}, predicted "
@@ -95,6 +99,10 @@ def _gold_markdown(res: dict) -> str:
              "| class | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     for c, v in res["per_class"].items():
         lines.append(f"| {c} | {_pct(v['precision'])} | {_pct(v['recall'])} | {_pct(v['f1'])} | {v['support']} |")
+    if res.get("two_way"):
+        t = res["two_way"]
+        lines += ["", f"In the set's own two labels ({t['reading']}): accuracy {_pct(t['accuracy'])} "
+                  f"(always answering the larger class: {_pct(t.get('majority_baseline'))}), macro-F1 {_pct(t['macro_f1'])}"]
     return "\n".join(lines) + "\n"
 
 
@@ -104,6 +112,10 @@ def _table(res: dict) -> str:
                f"macro-F1={_pct(res['macro_f1'])}"
         rows = [f"  {c:<15} P {_pct(v['precision'])}  R {_pct(v['recall'])}  F1 {_pct(v['f1'])}  n {v['support']}"
                 for c, v in res["per_class"].items()]
+        if res.get("two_way"):
+            t = res["two_way"]
+            rows.append(f"  two-way ({t['reading']}): accuracy={_pct(t['accuracy'])} macro-F1={_pct(t['macro_f1'])} "
+                        f"majority-class={_pct(t.get('majority_baseline'))}")
         return "\n".join([head, *rows]) + "\n"
     out = [f"{res['benchmark']} ({res['split']}): n={res['n']}  accuracy={_pct(res['accuracy'])}  "
            f"macro-F1={_pct(res['macro_f1'])}  ECE={_pct(res['ece'])}  {res['seconds_per_claim']:.3f} s/claim",
@@ -122,6 +134,10 @@ def _table(res: dict) -> str:
     if res.get("errors"):
         out.append("  missed, by cause: " + "; ".join(
             f"{g}: " + ", ".join(f"{k} {n}" for k, n in c.items()) for g, c in res["errors"].items()))
+    if res.get("two_way"):
+        t = res["two_way"]
+        out.append(f"  two-way ({t['reading']}): accuracy={_pct(t['accuracy'])} macro-F1={_pct(t['macro_f1'])} "
+                        f"majority-class={_pct(t.get('majority_baseline'))}")
     if res.get("disputed"):
         d = res["disputed"]
         out.append(f"  DISPUTED (apart): n={d['n']} predicted " + ", ".join(f"{k} {v}" for k, v in d["predicted"].items()))

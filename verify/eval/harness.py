@@ -20,7 +20,7 @@ from pathlib import Path
 
 from verify.aggregate import aggregate, judged_hits
 from verify.config import Settings, Thresholds, cache_dir
-from verify.eval.benchmarks import DISPUTED, LABELS, UNKNOWN, BenchClaim, Benchmark
+from verify.eval.benchmarks import CONTRADICTED, DISPUTED, LABELS, SUPPORTED, UNKNOWN, BenchClaim, Benchmark
 from verify.eval.metrics import breakdown, classification, distribution, recall_at_k, reliability
 from verify.fusion import cross_lingual, fuse_languages, rescale_dense
 from verify.models import Claim, Hit, Judgement
@@ -207,6 +207,15 @@ def summarise(records: Sequence[Record], top_k: int) -> dict:
         "unknown_reasons": distribution(r.unknown_reason for r in main if r.pred == UNKNOWN),
         "errors": {g: dict(c.most_common()) for g, c in sorted(causes.items())},
     }
+    if set(gold) == {SUPPORTED, CONTRADICTED}:
+        # A 2-way gold set (COVID-Fact) also scored in its own label space: "not supported" is what it
+        # calls refuted, so an unknown verdict counts as refuted there; the 3-way figures above stay primary.
+        two_labels = (SUPPORTED, "not supported")
+        two = classification([g if g == SUPPORTED else two_labels[1] for g in gold],
+                             [p if p == SUPPORTED else two_labels[1] for p in pred], two_labels)
+        out["two_way"] = {"reading": "supported vs not supported; unknown counts as refuted",
+                          "accuracy": two["accuracy"], "macro_f1": two["macro_f1"],
+                          "majority_baseline": round(max(Counter(gold).values()) / len(gold), 4)}
     disputed = [r for r in records if r.gold == DISPUTED]
     if disputed:
         out["disputed"] = {

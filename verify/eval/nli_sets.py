@@ -7,7 +7,8 @@ in {"entailment", "neutral", "contradiction"}; rte3-de is 2-way and uses "not_en
     python -m verify.eval.nli_sets NAME [--limit N] [--judge FOLDER]     # prints a JSON object
 
 The benchmark sets (covid-fact, climate-fever, healthfc*) are split deterministically into dev/test by
-a hash of the claim's group (`split_of`); only their test split is evaluated by default.
+a hash of the claim's group (`split_of`), rte3-de by RTE-3's own dev/test; only the test split is
+evaluated by default.
 """
 
 from __future__ import annotations
@@ -60,12 +61,15 @@ def _xnli(combo: str) -> list[tuple[str, str, str]]:
     return [(p, h, LABELS[lab]) for p, h, lab, _ in D.xnli_pairs(D.xnli_rows("dev"), combo)]
 
 
-def _rte3_de() -> list[tuple[str, str, str]]:
+def _rte3_de(split: str | None) -> list[tuple[str, str, str]]:
+    """RTE-3 German, its own dev (800) or test (800) split: dev serves choices between judges, test reports."""
     from verify.judge_training import data as D
 
     out = []
     with open(D.nli_data_dir() / "rte3-de-en" / "rte3_de_en_aligned.tsv", newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f, delimiter="\t"):
+            if split and r["split"] != split:
+                continue
             lab = "entailment" if r["label_de"] == "entailment" else "not_entailment"
             out.append((r["premise_de"], r["hypothesis_de"], lab))
     return out
@@ -135,7 +139,7 @@ def load(name: str, split: str | None = "test") -> list[tuple[str, str, str]]:
     if name == "xnli-en":
         return _xnli("en-en")
     if name == "rte3-de":
-        return _rte3_de()
+        return _rte3_de(split)
     if name == "swaps-de":
         return _swaps_de()
     if name == "covid-fact":
@@ -179,7 +183,7 @@ def metrics(gold: list[str], pred: list[str]) -> dict:
         g: {p: sum(1 for a, b in zip(gold, pred, strict=True) if a == g and b == p) for p in classes}
         for g in gold_classes
     }
-    return {
+    out = {
         "n": n,
         "accuracy": round(acc, 4),
         "macro_f1": round(macro, 4),
@@ -189,6 +193,14 @@ def metrics(gold: list[str], pred: list[str]) -> dict:
         else None,
         "confusion": confusion,
     }
+    if set(gold) == {"entailment", "contradiction"}:
+        # A 2-way set (COVID-Fact: SUPPORTED / REFUTED) scored in its own label space, as RTE is: a claim
+        # the evidence does not entail counts as refuted, so a neutral reading is no longer always wrong.
+        two = metrics(["entailment" if g == "entailment" else "not_entailment" for g in gold], pred)
+        out["two_way"] = {"reading": "supported = entailment; refuted = neutral or contradiction",
+                          "accuracy": two["accuracy"], "macro_f1": two["macro_f1"], "confusion": two["confusion"],
+                          "majority_baseline": round(max(gold.count(c) for c in set(gold)) / n, 4)}
+    return out
 
 
 def _evidence_sentences(premise: str) -> list[str]:
@@ -276,7 +288,7 @@ def evaluate(
     res = {
         "set": name,
         "split": split
-        if name in ("covid-fact", "climate-fever") or name.startswith("healthfc")
+        if name in ("covid-fact", "climate-fever", "rte3-de") or name.startswith("healthfc")
         else "held-out",
         "limit": limit,
         **metrics([x[2] for x in data], pred),
