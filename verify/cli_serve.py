@@ -7,7 +7,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from verify.cli import EncoderOpt, EvidenceOpt, IndexDirOpt, JudgeOpt, NliOpt, TopKOpt
+    from verify.cli import EncoderOpt, EvidenceOpt, IndexDirOpt, JudgeOpt, NliOpt, ThresholdsOpt, TopKOpt
 
     @app.command()
     def serve(
@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
         judge: JudgeOpt = None,
         nli_model: NliOpt = None,
         index_dir: IndexDirOpt = None,
+        thresholds: ThresholdsOpt = None,
         max_bytes: Annotated[
             int, typer.Option("--max-bytes", min=1, help="Largest request body in bytes; larger ones get 413.")
         ] = 1_048_576,
@@ -37,7 +38,7 @@ def register(app: typer.Typer) -> None:
             for p in evidence:
                 if not Path(p).exists():
                     raise _fail(2, f"{p}: no such file or folder")
-        verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir))
+        verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir, thresholds=thresholds))
         typer.echo("verify: warming up the models…", err=True)
         try:
             verifier.verify_text("Fluidstack wurde 2017 gegründet.", source="warm-up")

@@ -25,17 +25,50 @@ class Thresholds(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     version: str = "0"
-    min_retrieval: float = 0.30  # below this fused score a passage is not relevant evidence
-    entail: float = 0.55  # NLI entailment probability that supports a claim
-    contradict: float = 0.60  # NLI contradiction probability that contradicts a claim
-    rule_weight: float = 1.0  # how much a rule-judge mismatch counts against NLI
-    dense_weight: float = 0.7  # fusion weight of the dense score (lexical gets 1 - w)
+    min_retrieval: float = Field(default=0.30, ge=0.0, le=1.0)  # below this fused score a passage is not relevant evidence
+    entail: float = Field(default=0.55, ge=0.0, le=1.0)  # NLI entailment probability that supports a claim
+    contradict: float = Field(default=0.60, ge=0.0, le=1.0)  # NLI contradiction probability that contradicts a claim
+    rule_weight: float = Field(default=1.0, ge=0.0)  # how much a rule-judge mismatch counts against NLI
+    dense_weight: float = Field(default=0.7, ge=0.0, le=1.0)  # fusion weight of the dense score (lexical gets 1 - w)
     # The NLI judge reads only the first `nli_top_k` relevant passages of a claim (the rule judge reads
     # all top_k): the cross-encoder is nearly all of a check's time (docs/performance.md).
     nli_top_k: int = Field(default=5, ge=1)
     # Per label, an increasing map raw confidence -> share of such verdicts that were right on the dev
     # splits (isotonic fit, `verify.eval.tune`): knots [[raw, calibrated], ...]. Empty: raw confidence.
     calibration: dict[str, list[tuple[float, float]]] = Field(default_factory=dict)
+
+
+class ThresholdsError(ValueError):
+    """A thresholds file that cannot be read; the message names the file (and line)."""
+
+
+def load_thresholds(path: Path | str) -> Thresholds:
+    """Thresholds from a JSON file: one like verify/data/thresholds.json, or a `python -m verify.eval.tune`
+    report (its "thresholds" object). Fields left out keep their defaults."""
+    from pydantic import ValidationError
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ThresholdsError(f"{path}: cannot read the thresholds file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ThresholdsError(f"{path}: not a UTF-8 text file") from None
+    except json.JSONDecodeError as exc:
+        raise ThresholdsError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    if isinstance(data, dict) and isinstance(data.get("thresholds"), dict):
+        data = data["thresholds"]
+    if not isinstance(data, dict):
+        raise ThresholdsError(f"{path}: expected a JSON object of thresholds")
+    known = set(Thresholds.model_fields)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ThresholdsError(f"{path}: unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    try:
+        return Thresholds.model_validate(data)
+    except ValidationError as exc:
+        msgs = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ThresholdsError(f"{path}: {msgs}") from None
 
 
 @lru_cache(maxsize=1)

@@ -106,14 +106,15 @@ def coordinate_search(
 
 
 def dev_runs(sets: Sequence[str], settings: Settings, limit: int | None, pool: int | None,
-             log=None) -> tuple[dict[str, list[Record]], dict[str, dict]]:
-    """Dev records of every set (run, or loaded from the saved judgements) and their run summaries."""
+             log=None, data: Path | None = None) -> tuple[dict[str, list[Record]], dict[str, dict]]:
+    """Dev records of every set (run, or loaded from the saved judgements) and their run summaries;
+    `data` overrides where the (single) set is read from, as `verify eval --data` does."""
     from verify.eval.harness import Run
 
     view_records: dict[str, list[Record]] = {}
     info: dict[str, dict] = {}
     for name in sets:
-        bench = load_benchmark(name)
+        bench = load_benchmark(name, data)
         res = evaluate(bench, settings, split="dev", limit=limit, pool=pool, reuse=True,
                        progress=_progress if log else None)
         run = Run.load(Path(res["run_file"]))
@@ -273,6 +274,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--nli-model", default=None)
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--write", action="store_true", help="write verify/data/thresholds.json (+ .dev.json)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="write the tuned thresholds to this file (+ the report next to it as FILE.dev.json) "
+                         "instead of the shipped ones; use it with --thresholds FILE")
+    ap.add_argument("--data", type=Path, default=None,
+                    help="dataset file or folder for a single set, as verify eval --data (e.g. --sets fever-jsonl "
+                         "--data mine.jsonl: your own labelled claims; tuned on its dev split)")
     ap.add_argument("--no-guards", action="store_true",
                     help="do not require the seed fixtures' verdicts (tests/fixtures/*_de.txt) to hold")
     ap.add_argument("--dense-weight", type=float, default=None,
@@ -284,6 +291,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="only print dev recall@k per dense weight (retrieval only) and exit")
     a = ap.parse_args(argv)
     sets = [s for s in a.sets.split(",") if s]
+    if a.data is not None and len(sets) != 1:
+        ap.error("--data needs exactly one --sets name")
+    if a.write and a.out:
+        ap.error("--write replaces the shipped thresholds, --out writes a file of your own: choose one")
+    if "fever-jsonl" in sets and a.data is None:
+        ap.error("--sets fever-jsonl needs --data PATH (a JSONL file of labelled claims)")
     start = shipped_thresholds()
     if a.dense_weight is not None:
         start = start.model_copy(update={"dense_weight": a.dense_weight})
@@ -298,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     settings = Settings(encoder=a.encoder, judges=tuple(a.judge) if a.judge else None, nli_model=a.nli_model,
                         top_k=a.top_k, thresholds=start)
-    view_records, info = dev_runs(sets, settings, a.limit, a.pool, log=_log)
+    view_records, info = dev_runs(sets, settings, a.limit, a.pool, log=_log, data=a.data)
     guards = [] if a.no_guards else seed_guards(settings)
     broken_at_start = guards_hold(guards, start, a.top_k)
     if broken_at_start:
@@ -349,6 +362,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "pool": a.pool, "limit": a.limit},
     }
     print(json.dumps(report, indent=2))
+    if a.out:
+        from verify.locking import atomic_write_text
+
+        atomic_write_text(a.out, json.dumps(tuned.model_dump(), indent=2) + "\n")
+        atomic_write_text(a.out.with_name(a.out.name + ".dev.json"), json.dumps(report, indent=2) + "\n")
+        _log(f"wrote {a.out} ({version}); use it with: verify check FILE --thresholds {a.out}")
     if a.write:
         from verify.locking import atomic_write_text
 

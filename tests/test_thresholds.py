@@ -1,0 +1,126 @@
+"""Thresholds files: loading, errors that name the file, and a user's own tuned file end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from verify.config import Thresholds, ThresholdsError, load_thresholds, shipped_thresholds
+
+
+def test_load_shipped_and_tune_report():
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "verify" / "data"
+    assert load_thresholds(data / "thresholds.json") == shipped_thresholds()
+    report = data / "thresholds.dev.json"  # a tune report: its "thresholds" object is the file's content
+    assert load_thresholds(report).version == json.loads(report.read_text(encoding="utf-8"))["version"]
+
+
+def test_partial_file_keeps_defaults(tmp_path):
+    p = tmp_path / "t.json"
+    p.write_text('{"entail": 0.7, "version": "mine"}', encoding="utf-8")
+    th = load_thresholds(p)
+    assert th.entail == 0.7 and th.version == "mine" and th.contradict == Thresholds().contradict
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"entail": 0.7,\n', ":2: not valid JSON"),
+    ('{"entail": 1.5}', "entail: Input should be less than or equal to 1"),
+    ('{"ential": 0.5}', "unknown field(s) ential"),
+    ('[0.5]', "expected a JSON object"),
+    ('{"nli_top_k": 0}', "nli_top_k"),
+])
+def test_bad_files_name_the_file(tmp_path, text, message):
+    p = tmp_path / "bad.json"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ThresholdsError) as exc:
+        load_thresholds(p)
+    assert str(exc.value).startswith(str(p)) and message in str(exc.value)
+    with pytest.raises(ThresholdsError, match="cannot read"):
+        load_thresholds(tmp_path / "missing.json")
+
+
+def test_cli_rejects_a_bad_thresholds_file_before_loading_models(tmp_path):
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+
+    art = tmp_path / "a.txt"
+    art.write_text("Fluidstack wurde 2017 gegründet.\n", encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"contradict": -1}', encoding="utf-8")
+    for args in (["check", str(art)], ["audit", str(art)], ["eval", "climate-fever", "--split", "dev"]):
+        r = CliRunner().invoke(app, [*args, "--thresholds", str(bad)])
+        assert r.exit_code == 2, (args, r.output)
+        assert f"{bad}: contradict" in r.output
+    r = CliRunner().invoke(app, ["eval", "xnli-de", "--gold-evidence", "--thresholds", str(bad)])
+    assert r.exit_code == 2 and "takes no --thresholds" in r.output
+
+
+def test_ci_config_thresholds_relative_to_the_config(tmp_path):
+    from verify.ci import CiError, load_config, settings_for
+
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "th.json").write_text('{"entail": 0.9, "version": "team"}', encoding="utf-8")
+    cfg_file = tmp_path / "verify.toml"
+    cfg_file.write_text('thresholds = "conf/th.json"\n', encoding="utf-8")
+    cfg, _ = load_config(cfg_file)
+    assert settings_for(cfg).thresholds.version == "team"
+    cfg_file.write_text('thresholds = "conf/missing.json"\n', encoding="utf-8")
+    cfg, _ = load_config(cfg_file)
+    with pytest.raises(CiError, match="missing.json"):
+        settings_for(cfg)
+
+
+@pytest.mark.e2e
+def test_tune_own_labelled_set_then_use_the_file(tmp_path, monkeypatch):
+    """A user's own labelled claims: tune on their dev split into a file, then evaluate and check with a
+    thresholds file. Real encoder, rule judge, real index."""
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+    from verify.eval import tune
+    from verify.eval.nli_sets import split_of
+
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
+    names = ["Fluidstack", "Nebius", "Lambda", "Vultr", "Crusoe", "Hetzner", "Scaleway", "Genesis", "Voltage",
+             "Ionos", "Paperspace", "Coreweave", "Together", "Runpod", "Datacrunch", "Northern", "Taiga", "Denvr",
+             "Hyperstack", "Sesterce"]
+    rows = []
+    for i, name in enumerate(names):
+        year = 2000 + i
+        rows.append({"id": str(i), "claim": f"{name} was founded in {year + (i % 2)}.",
+                     "label": "REFUTES" if i % 2 else "SUPPORTS",
+                     "evidence": [f"{name} was founded in {year} by two engineers."]})
+    data = tmp_path / "own.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    assert any(split_of(f"own:{i}") == "dev" for i in range(len(rows)))
+    out = tmp_path / "mine.json"
+    assert tune.main(["--sets", "fever-jsonl", "--data", str(data), "--judge", "rules", "--no-guards",
+                      "--rounds", "1", "--out", str(out)]) == 0
+    th = load_thresholds(out)
+    assert th.version.startswith("1-dev-") and (tmp_path / "mine.json.dev.json").exists()
+    r = CliRunner().invoke(app, ["eval", "fever-jsonl", "--data", str(data), "--split", "test", "--judge", "rules",
+                                 "--thresholds", str(out), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout)
+    assert res["thresholds"]["version"] == th.version and res["n"] > 0
+
+    # The same check with the shipped thresholds and with a file that demands certainty: the file decides.
+    art = tmp_path / "a.txt"
+    art.write_text("Fluidstack was founded in 2013.\n", encoding="utf-8")
+    (tmp_path / "evidence").mkdir()
+    (tmp_path / "evidence" / "about.md").write_text("---\ntitle: About\n---\nFluidstack was founded in 2017 in "
+                                                    "London.\n", encoding="utf-8")
+    strict = tmp_path / "strict.json"
+    strict.write_text('{"version": "strict", "entail": 1.0, "contradict": 1.0}', encoding="utf-8")
+    base = ["check", str(art), "--lines", "--evidence", str(tmp_path / "evidence"), "--judge", "rules",
+            "--format", "json"]
+    labels = []
+    for extra in ([], ["--thresholds", str(strict)]):
+        r = CliRunner().invoke(app, [*base, *extra])
+        assert r.exit_code == 0, r.output
+        labels.append(json.loads(r.stdout)["verdicts"][0]["label"])
+    assert labels == ["contradicted", "unknown"]
