@@ -225,18 +225,18 @@ def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, enc
     from verify.index import IndexError_
     from verify.io import InputError
 
-    try:
-        bench = load_benchmark(name, data)
-    except DataError as exc:
-        raise _fail(EXIT_INPUT, str(exc)) from exc
     extra = {}
-    if thresholds is not None:
+    if thresholds is not None:  # before the data: a bad file is the user's first error to hear about
         from verify.config import ThresholdsError, load_thresholds
 
         try:
             extra["thresholds"] = load_thresholds(thresholds)
         except ThresholdsError as exc:
             raise _fail(EXIT_INPUT, str(exc)) from exc
+    try:
+        bench = load_benchmark(name, data)
+    except DataError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from exc
     settings = Settings(encoder=encoder, judges=tuple(judge) if judge else None, nli_model=nli_model, top_k=top_k,
                         **extra)
     try:
