@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from verify.config import Thresholds, ThresholdsError, load_thresholds, shipped_thresholds
+from verify.config import ThresholdsError, load_thresholds, shipped_thresholds
 
 
 def test_load_shipped_and_tune_report():
@@ -18,11 +18,12 @@ def test_load_shipped_and_tune_report():
     assert load_thresholds(report).version == json.loads(report.read_text(encoding="utf-8"))["version"]
 
 
-def test_partial_file_keeps_defaults(tmp_path):
+def test_partial_file_keeps_the_shipped_values(tmp_path):
     p = tmp_path / "t.json"
     p.write_text('{"entail": 0.7, "version": "mine"}', encoding="utf-8")
-    th = load_thresholds(p)
-    assert th.entail == 0.7 and th.version == "mine" and th.contradict == Thresholds().contradict
+    th, shipped = load_thresholds(p), shipped_thresholds()
+    assert th.entail == 0.7 and th.version == "mine"
+    assert th.model_dump(exclude={"entail", "version"}) == shipped.model_dump(exclude={"entail", "version"})
 
 
 @pytest.mark.parametrize("text, message", [

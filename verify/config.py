@@ -44,7 +44,7 @@ class ThresholdsError(ValueError):
 
 def load_thresholds(path: Path | str) -> Thresholds:
     """Thresholds from a JSON file: one like verify/data/thresholds.json, or a `python -m verify.eval.tune`
-    report (its "thresholds" object). Fields left out keep their defaults."""
+    report (its "thresholds" object). Fields left out keep the shipped values."""
     from pydantic import ValidationError
 
     path = Path(path)
@@ -65,7 +65,7 @@ def load_thresholds(path: Path | str) -> Thresholds:
     if unknown:
         raise ThresholdsError(f"{path}: unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
     try:
-        return Thresholds.model_validate(data)
+        return Thresholds.model_validate({**shipped_thresholds().model_dump(), **data})
     except ValidationError as exc:
         msgs = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise ThresholdsError(f"{path}: {msgs}") from None
