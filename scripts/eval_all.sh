@@ -3,7 +3,8 @@
 #   scripts/eval_all.sh [OUT_DIR] [--no-tune]
 # 1. the judge alone on gold evidence (held-out / test splits);
 # 2. threshold search + confidence calibration on the benchmarks' DEV splits (writes verify/data/thresholds*.json);
-# 3. the full pipeline on the full TEST splits with the tuned thresholds.
+# 3. the full pipeline on the full TEST splits with the tuned thresholds;
+# 4. thresholds tuned per benchmark (eval/thresholds/NAME.json) and their test figures.
 # JSON and Markdown for each step land in OUT_DIR (default runs/eval-<date>); logs in OUT_DIR/*.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,5 +32,12 @@ fi
 for set in climate-fever healthfc covid-fact; do
   "$VERIFY" eval "$set" --split test --format json -o "$OUT/test-$set.json" 2>>"$OUT/test.log"
   "$VERIFY" eval "$set" --split test --reuse-judgements --format markdown -o "$OUT/test-$set.md" 2>>"$OUT/test.log"
+done
+
+# 4. thresholds tuned per benchmark on its own dev split (eval/thresholds/), scored on the saved test runs
+for set in climate-fever healthfc covid-fact; do
+  "$PY" -m verify.eval.tune --sets "$set" --out "eval/thresholds/$set.json" > "$OUT/tune-$set.json" 2>"$OUT/tune-$set.log"
+  "$VERIFY" eval "$set" --split test --reuse-judgements --thresholds "eval/thresholds/$set.json" --format markdown \
+    -o "$OUT/test-$set-own-thresholds.md" 2>>"$OUT/test.log"
 done
 echo "results in $OUT"
