@@ -40,4 +40,8 @@ for set in climate-fever healthfc covid-fact; do
   "$VERIFY" eval "$set" --split test --reuse-judgements --thresholds "eval/thresholds/$set.json" --format markdown \
     -o "$OUT/test-$set-own-thresholds.md" 2>>"$OUT/test.log"
 done
+"$PY" -m verify.eval.tune --sets climate-fever --encoder e5-small --out eval/thresholds/climate-fever-e5-small.json \
+  > "$OUT/tune-climate-fever-e5.json" 2>"$OUT/tune-climate-fever-e5.log"
+"$VERIFY" eval climate-fever --encoder e5-small --split test --thresholds eval/thresholds/climate-fever-e5-small.json \
+  --format markdown -o "$OUT/test-climate-fever-e5-own-thresholds.md" 2>>"$OUT/test.log"
 echo "results in $OUT"
