@@ -461,3 +461,17 @@ def test_cli_gold_evidence_per_sentence_with_the_shipped_judge():
     res = json.loads(r.stdout[r.stdout.index("{"):])
     assert res["n"] == 12 and res["evidence"] == "per sentence (max)" and 0.0 <= res["accuracy"] <= 1.0
     assert set(res["per_class"]) <= {"entailment", "neutral", "contradiction"}
+
+
+def test_gold_evidence_results_render_as_markdown_and_table():
+    """The judge-alone result (nli_sets.evaluate's shape) in both text formats, 2-way reading included."""
+    from verify.cli_eval import _markdown, _table
+    from verify.eval.nli_sets import metrics
+
+    res = {"set": "covid-fact", "split": "dev", "limit": 4, "pairs_per_second": 10.0,
+           **metrics(["entailment", "contradiction", "contradiction", "entailment"],
+                     ["entailment", "neutral", "contradiction", "contradiction"])}
+    md = _markdown(res)
+    assert md.startswith("### covid-fact (judge on gold evidence, dev)")
+    assert "| 4 | 0.500 |" in md and "own two labels" in md and "accuracy 0.750" in md
+    assert "two-way" in _table(res) and "accuracy=0.500" in _table(res)

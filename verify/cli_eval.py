@@ -40,7 +40,7 @@ def _pct(x) -> str:
 
 def _markdown(res: dict) -> str:
     """A results page fragment: headline table, per class, confusion, reliability, languages, errors."""
-    if "per_class" not in res:
+    if "benchmark" not in res:  # the judge alone on gold evidence (nli_sets.evaluate)
         return _gold_markdown(res)
     lines = [f"### {res['benchmark']} ({res['split']} split{', limit ' + str(res['limit']) if res['limit'] else ''})",
              "",
