@@ -80,3 +80,46 @@ def test_opinion_unknown_is_not_checkworthy():
     claim = CLAIM.model_copy(update={"kind": ClaimKind.OPINION})
     v = aggregate(claim, [_hit(1, 0.5)], {}, TH)
     assert v.unknown_reason is UnknownReason.NOT_CHECKWORTHY
+
+
+# --------------------------------------------------------------------------- sources that say the question is open
+
+
+def _hedged_hit(text: str, score: float = 0.8) -> Hit:
+    p = Passage(id="h#0", doc_id="h", text=text, start=0, end=len(text), title="Studien", publisher="Medizin")
+    return Hit(passage=p, score=score)
+
+
+def test_insufficiency_phrases_in_german_and_english():
+    from verify.hedges import insufficiency
+
+    for text in ("Die Studienlage ist unzureichend.", "Ob Vitamin D hilft, ist unklar.",
+                 "Dafür gibt es keine aussagekräftigen Studien.", "Das lässt sich derzeit nicht sagen.",
+                 "Die Wirkung ist nicht ausreichend untersucht.", "The evidence is insufficient.",
+                 "Whether it helps remains unclear.", "There are no reliable studies on this.",
+                 "The results were inconclusive."):
+        assert insufficiency(text), text
+    for text in ("Vitamin D senkt das Risiko deutlich.", "Acme was founded in 2015.",
+                 "The trial clearly showed a benefit.", "Studien zeigen einen klaren Nutzen."):
+        assert insufficiency(text) is None, text
+
+
+def test_open_question_in_the_top_passage_makes_an_nli_verdict_unknown():
+    hits = [_hedged_hit("Ob Acme 2015 gegründet wurde, ist unklar.")]
+    j = {"h#0": [Judgement(passage_id="h#0", judge="nli", entailment=0.9, neutral=0.05, contradiction=0.05)]}
+    v = aggregate(CLAIM, hits, j, TH)
+    assert v.label is Label.UNKNOWN and v.unknown_reason is UnknownReason.INSUFFICIENT
+    assert "the most relevant source says the question is open" in v.reason and "unklar" in v.reason
+    assert v.citations and v.citations[0].doc_id == "h"
+    off = aggregate(CLAIM, hits, j, TH.model_copy(update={"open_question": False}))
+    assert off.label is Label.SUPPORTED
+
+
+def test_open_question_does_not_override_a_differing_value_or_an_irrelevant_passage():
+    hits = [_hedged_hit("Unclear motives aside, Acme was founded in 2019.")]
+    j = {"h#0": [Judgement(passage_id="h#0", judge="rules", contradiction=0.9, neutral=0.1,
+                           reason="year differs: 2015 (claim) vs 2019 (evidence)", mismatched=["year 2015"])]}
+    assert aggregate(CLAIM, hits, j, TH).label is Label.CONTRADICTED
+    low = [_hedged_hit("It is unclear.", score=0.1), _hit(2, 0.9)]
+    j = {"d2#0": [Judgement(passage_id="d2#0", judge="nli", entailment=0.9, neutral=0.05, contradiction=0.05)]}
+    assert aggregate(CLAIM, low, j, TH).label is Label.SUPPORTED  # the open-question passage is not the top one

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verify.config import Thresholds
+from verify.hedges import insufficiency
 from verify.models import Citation, Claim, ClaimKind, Hit, Judgement, Label, UnknownReason, Verdict
 
 MAX_CITATIONS = 3
@@ -189,6 +190,16 @@ def aggregate(
     else:
         unknown = UnknownReason.INSUFFICIENT
 
+    # The most relevant passage says the evidence does not settle the question ("Studien sind
+    # unzureichend"): an NLI model reads a stance into such text, but the source's own verdict is
+    # "open". A value the rule judge found to differ is a fact either way, so it still decides.
+    top = max(hits, key=lambda h: h.score, default=None)
+    hedge = insufficiency(top.passage.text) if th.open_question and top and top.score >= th.min_retrieval else None
+    if hedge and label is not Label.UNKNOWN and not (lead and " differs: " in lead.reason):
+        label, lead, unknown = Label.UNKNOWN, None, UnknownReason.INSUFFICIENT
+    elif hedge and unknown is not UnknownReason.INSUFFICIENT:
+        hedge = None
+
     if label is Label.SUPPORTED and lead is not None:
         confidence = S * (1.0 - 0.5 * C)
         reason = f"{lead.reason or 'evidence agrees'} ({_source(lead)})"
@@ -201,6 +212,10 @@ def aggregate(
     elif unknown is UnknownReason.NO_EVIDENCE:
         confidence = 1.0 - best_rel
         reason = "no relevant evidence found in the corpus"
+    elif hedge and top is not None:
+        confidence = 1.0 - 0.5 * max(S, C)
+        reason = (f"insufficient evidence: the most relevant source says the question is open "
+                  f"(\u201c{hedge}\u201d, {_source(Stance(top, 0.0, 0.0, ''))})")
     else:
         confidence = 1.0 - max(S, C)
         reason = "insufficient evidence: related passages neither confirm nor refute the claim"

@@ -31,7 +31,7 @@ BATCH_DOCUMENTS = 16  # documents whose claims go through retrieval and the judg
 # The modules whose code decides a verdict: a change to any of them invalidates cached results.
 _VERDICT_MODULES = (
     "models", "config", "text", "claims", "passages", "numbers", "fusion", "aggregate", "judges", "index",
-    "lexical", "encoders", "io", "pipeline", "nli_model", "focus", "onnx_judge",
+    "lexical", "encoders", "io", "pipeline", "nli_model", "focus", "onnx_judge", "hedges",
 )
 
 

@@ -33,6 +33,9 @@ class Thresholds(BaseModel):
     # The NLI judge reads only the first `nli_top_k` relevant passages of a claim (the rule judge reads
     # all top_k): the cross-encoder is nearly all of a check's time (docs/performance.md).
     nli_top_k: int = Field(default=5, ge=1)
+    # A most relevant passage that says the question is open ("unzureichend", "unclear") makes the
+    # verdict unknown (verify/hedges.py), unless a rule names a differing value.
+    open_question: bool = True
     # Per label, an increasing map raw confidence -> share of such verdicts that were right on the dev
     # splits (isotonic fit, `verify.eval.tune`): knots [[raw, calibrated], ...]. Empty: raw confidence.
     calibration: dict[str, list[tuple[float, float]]] = Field(default_factory=dict)
