@@ -17,7 +17,12 @@ _PHRASES = [
     r"keine (?:aussagekräftigen|verlässlichen|guten|hochwertigen|ausreichenden) (?:studien|belege|daten|beweise)",
     r"fehlen (?:gute|aussagekräftige|verlässliche|hochwertige) (?:studien|belege|daten)",
     r"(?:wissen|weiß) (?:wir |man )?(?:noch )?nicht",
-    r"lässt sich (?:derzeit |noch )?nicht (?:sagen|beurteilen|feststellen)",
+    r"lässt sich (?:\w+ ){0,10}?nicht (?:sicher |eindeutig |verlässlich )?(?:sagen|beurteilen|feststellen|nachweisen|belegen|einschätzen)",
+    r"(?:können|kann) (?:wir|man) (?:\w+ ){0,6}?nicht (?:sicher |eindeutig |verlässlich )?(?:sagen|einschätzen|beurteilen|feststellen|abschätzen)",
+    r"keine (?:\w+ ){0,3}?(?:studien|belege|daten) (?:gefunden|finden)",
+    r"widersprüchliche (?:ergebnisse|studien|befunde|daten)",
+    r"unerforscht",
+    r"(?:große|erhebliche) unsicherheit",
     # English
     r"unclear",
     r"insufficient",
@@ -26,6 +31,14 @@ _PHRASES = [
     r"no (?:good|reliable|high[- ]quality|conclusive|sufficient) (?:studies|evidence|data)",
     r"lack of (?:good |reliable |high[- ]quality )?(?:evidence|studies|data)",
     r"(?:cannot|can't) (?:say|be said|be determined)",
+    r"(?:we|one) (?:cannot|can't|could not|couldn't) (?:\w+ ){0,4}?(?:say|judge|assess|tell)",
+    r"no (?:\w+ )?studies (?:were |have been )?found",
+    r"found no (?:\w+ ){0,3}?(?:studies|evidence|data)",
+    r"(?:have not|haven't|did not|didn't) (?:been able to )?(?:find|found) (?:any )?(?:\w+ ){0,3}?(?:studies|evidence)",
+    r"(?:cannot|can't|can neither|could not|couldn't) (?:yet )?answer",
+    r"contradictory (?:results|findings|evidence|studies|data)",
+    r"unexplored",
+    r"(?:great|considerable|high) uncertainty",
     r"remains? (?:unknown|uncertain|open)",
 ]
 _PATTERN = re.compile(r"\b(?:" + "|".join(_PHRASES) + r")", re.IGNORECASE)  # no closing \\b: "unklare", "unzureichenden"
