@@ -146,7 +146,10 @@ def _stance_label(s: Stance, th: Thresholds) -> Label:
 
 
 def _source(s: Stance) -> str:
-    p = s.hit.passage
+    return _passage_source(s.hit.passage)
+
+
+def _passage_source(p) -> str:
     return p.publisher or p.title or p.doc_id
 
 
@@ -193,12 +196,11 @@ def aggregate(
     # The most relevant passage says the evidence does not settle the question ("Studien sind
     # unzureichend"): an NLI model reads a stance into such text, but the source's own verdict is
     # "open". A value the rule judge found to differ is a fact either way, so it still decides.
+    # Where the judges conflict, the conflict stays the reason given.
     top = max(hits, key=lambda h: h.score, default=None)
     hedge = insufficiency(top.passage.text) if th.open_question and top and top.score >= th.min_retrieval else None
     if hedge and label is not Label.UNKNOWN and not (lead and " differs: " in lead.reason):
         label, lead, unknown = Label.UNKNOWN, None, UnknownReason.INSUFFICIENT
-    elif hedge and unknown is not UnknownReason.INSUFFICIENT:
-        hedge = None
 
     if label is Label.SUPPORTED and lead is not None:
         confidence = S * (1.0 - 0.5 * C)
@@ -215,7 +217,7 @@ def aggregate(
     elif hedge and top is not None:
         confidence = 1.0 - 0.5 * max(S, C)
         reason = (f"insufficient evidence: the most relevant source says the question is open "
-                  f"(\u201c{hedge}\u201d, {_source(Stance(top, 0.0, 0.0, ''))})")
+                  f"(\u201c{hedge}\u201d, {_passage_source(top.passage)})")
     else:
         confidence = 1.0 - max(S, C)
         reason = "insufficient evidence: related passages neither confirm nor refute the claim"

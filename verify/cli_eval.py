@@ -38,6 +38,23 @@ def _pct(x) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
+def _two_way_markdown(res: dict) -> list[str]:
+    """The 2-way reading of a 2-way gold set (COVID-Fact), pipeline or judge alone; none otherwise."""
+    t = res.get("two_way")
+    if not t:
+        return []
+    return ["", f"In the set's own two labels ({t['reading']}): accuracy {_pct(t['accuracy'])} "
+            f"(always answering the larger class: {_pct(t.get('majority_baseline'))}), macro-F1 {_pct(t['macro_f1'])}"]
+
+
+def _two_way_table(res: dict) -> list[str]:
+    t = res.get("two_way")
+    if not t:
+        return []
+    return [f"  two-way ({t['reading']}): accuracy={_pct(t['accuracy'])} macro-F1={_pct(t['macro_f1'])} "
+            f"majority-class={_pct(t.get('majority_baseline'))}"]
+
+
 def _markdown(res: dict) -> str:
     """A results page fragment: headline table, per class, confusion, reliability, languages, errors."""
     if "benchmark" not in res:  # the judge alone on gold evidence (nli_sets.evaluate)
@@ -75,10 +92,7 @@ def _markdown(res: dict) -> str:
             lines.append(f"| {g} | {c.get('retrieval', 0)} | {c.get('judge', 0)} | {c.get('aggregation', 0)} |")
     if res.get("unknown_reasons"):
         lines += ["", "Unknown verdicts by reason: " + ", ".join(f"{k} {v}" for k, v in res["unknown_reasons"].items())]
-    if res.get("two_way"):
-        t = res["two_way"]
-        lines += ["", f"In the set's own two labels ({t['reading']}): accuracy {_pct(t['accuracy'])} "
-                  f"(always answering the larger class: {_pct(t.get('majority_baseline'))}), macro-F1 {_pct(t['macro_f1'])}"]
+    lines += _two_way_markdown(res)
     if res.get("disputed"):
         d = res["disputed"]
         lines += ["", f"DISPUTED claims (kept out of the scores above): n={d['n']}, predicted "
@@ -99,10 +113,7 @@ def _gold_markdown(res: dict) -> str:
              "| class | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     for c, v in res["per_class"].items():
         lines.append(f"| {c} | {_pct(v['precision'])} | {_pct(v['recall'])} | {_pct(v['f1'])} | {v['support']} |")
-    if res.get("two_way"):
-        t = res["two_way"]
-        lines += ["", f"In the set's own two labels ({t['reading']}): accuracy {_pct(t['accuracy'])} "
-                  f"(always answering the larger class: {_pct(t.get('majority_baseline'))}), macro-F1 {_pct(t['macro_f1'])}"]
+    lines += _two_way_markdown(res)
     return "\n".join(lines) + "\n"
 
 
@@ -112,10 +123,7 @@ def _table(res: dict) -> str:
                f"macro-F1={_pct(res['macro_f1'])}"
         rows = [f"  {c:<15} P {_pct(v['precision'])}  R {_pct(v['recall'])}  F1 {_pct(v['f1'])}  n {v['support']}"
                 for c, v in res["per_class"].items()]
-        if res.get("two_way"):
-            t = res["two_way"]
-            rows.append(f"  two-way ({t['reading']}): accuracy={_pct(t['accuracy'])} macro-F1={_pct(t['macro_f1'])} "
-                        f"majority-class={_pct(t.get('majority_baseline'))}")
+        rows += _two_way_table(res)
         return "\n".join([head, *rows]) + "\n"
     out = [f"{res['benchmark']} ({res['split']}): n={res['n']}  accuracy={_pct(res['accuracy'])}  "
            f"macro-F1={_pct(res['macro_f1'])}  ECE={_pct(res['ece'])}  {res['seconds_per_claim']:.3f} s/claim",
@@ -134,10 +142,7 @@ def _table(res: dict) -> str:
     if res.get("errors"):
         out.append("  missed, by cause: " + "; ".join(
             f"{g}: " + ", ".join(f"{k} {n}" for k, n in c.items()) for g, c in res["errors"].items()))
-    if res.get("two_way"):
-        t = res["two_way"]
-        out.append(f"  two-way ({t['reading']}): accuracy={_pct(t['accuracy'])} macro-F1={_pct(t['macro_f1'])} "
-                        f"majority-class={_pct(t.get('majority_baseline'))}")
+    out += _two_way_table(res)
     if res.get("disputed"):
         d = res["disputed"]
         out.append(f"  DISPUTED (apart): n={d['n']} predicted " + ", ".join(f"{k} {v}" for k, v in d["predicted"].items()))
@@ -219,20 +224,14 @@ def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, enc
         raise _fail(EXIT_INPUT, f"unknown benchmark '{name}' (known: {', '.join(PIPELINE_SETS)}){extra}")
     if name == "fever-jsonl" and data is None:
         raise _fail(EXIT_INPUT, "fever-jsonl needs --data PATH (a JSONL file of labelled claims)")
+    from verify.cli import _thresholds_option
     from verify.config import Settings
     from verify.eval.benchmarks import DataError, load_benchmark
     from verify.eval.harness import _stderr_progress, evaluate
     from verify.index import IndexError_
     from verify.io import InputError
 
-    extra = {}
-    if thresholds is not None:  # before the data: a bad file is the user's first error to hear about
-        from verify.config import ThresholdsError, load_thresholds
-
-        try:
-            extra["thresholds"] = load_thresholds(thresholds)
-        except ThresholdsError as exc:
-            raise _fail(EXIT_INPUT, str(exc)) from exc
+    extra = _thresholds_option(thresholds)  # before the data: a bad file is the user's first error to hear about
     try:
         bench = load_benchmark(name, data)
     except DataError as exc:

@@ -7,7 +7,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 def cache_dir() -> Path:
@@ -48,8 +48,6 @@ class ThresholdsError(ValueError):
 def load_thresholds(path: Path | str) -> Thresholds:
     """Thresholds from a JSON file: one like verify/data/thresholds.json, or a `python -m verify.eval.tune`
     report (its "thresholds" object). Fields left out keep the shipped values."""
-    from pydantic import ValidationError
-
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -362,18 +362,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "pool": a.pool, "limit": a.limit},
     }
     print(json.dumps(report, indent=2))
-    if a.out:
+    if a.out or a.write:
         from verify.locking import atomic_write_text
 
-        atomic_write_text(a.out, json.dumps(tuned.model_dump(), indent=2) + "\n")
-        atomic_write_text(a.out.with_name(a.out.name + ".dev.json"), json.dumps(report, indent=2) + "\n")
-        _log(f"wrote {a.out} ({version}); use it with: verify check FILE --thresholds {a.out}")
-    if a.write:
-        from verify.locking import atomic_write_text
-
-        atomic_write_text(DATA / "thresholds.json", json.dumps(tuned.model_dump(), indent=2) + "\n")
-        atomic_write_text(DATA / "thresholds.dev.json", json.dumps(report, indent=2) + "\n")
-        _log(f"wrote {DATA / 'thresholds.json'} ({version})")
+        target, report_file = ((a.out, a.out.with_name(a.out.name + ".dev.json")) if a.out
+                               else (DATA / "thresholds.json", DATA / "thresholds.dev.json"))
+        atomic_write_text(target, json.dumps(tuned.model_dump(), indent=2) + "\n")
+        atomic_write_text(report_file, json.dumps(report, indent=2) + "\n")
+        _log(f"wrote {target} ({version})" + (f"; use it with: verify check FILE --thresholds {a.out}" if a.out else ""))
     return 0
 
 
