@@ -93,3 +93,17 @@ def test_contradicted_claim_fails_baseline_suppresses_cache_is_reused(corpus):
     moved = json.loads(out.stdout)
     (sup,) = [f for f in moved["findings"] if f["id"] == failing[0]["id"]]
     assert sup["suppressed"] and sup["line"] == CONTRADICTED_LINE + 2
+
+
+def test_thresholds_file_decides_the_ci_outcome(corpus, tmp_path):
+    """--thresholds (and `thresholds =` in verify.toml) reach the real pipeline: a file that demands
+    certainty turns the contradicted claim into an unknown one, so the run no longer fails."""
+    strict = tmp_path / "strict.json"
+    strict.write_text('{"version": "strict", "entail": 1.0, "contradict": 1.0}', encoding="utf-8")
+    assert verify_ci(corpus, "--no-cache").returncode == 1
+    r = verify_ci(corpus, "--no-cache", "--thresholds", str(strict))
+    assert r.returncode == 0, r.stdout + r.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"contradict": 2}', encoding="utf-8")
+    r = verify_ci(corpus, "--no-cache", "--thresholds", str(bad))
+    assert r.returncode == 2 and f"{bad}: contradict" in r.stderr

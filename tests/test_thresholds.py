@@ -125,3 +125,32 @@ def test_tune_own_labelled_set_then_use_the_file(tmp_path, monkeypatch):
         assert r.exit_code == 0, r.output
         labels.append(json.loads(r.stdout)["verdicts"][0]["label"])
     assert labels == ["contradicted", "unknown"]
+
+
+@pytest.mark.e2e
+def test_open_question_source_gives_unknown_with_the_real_models(tmp_path, monkeypatch):
+    """`verify check` with the shipped judges (rules + the NLI judge) on a source that says the question is
+    open: the verdict is unknown, and the reason quotes the phrase; without the rule it is not."""
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
+    ev = tmp_path / "evidence"
+    ev.mkdir()
+    (ev / "vitamin.md").write_text(
+        "---\ntitle: Vitamin D und Grippe\npublisher: Medizin-Check\n---\n"
+        "Ob Vitamin D vor Grippe schützt, ist unklar: Die Studienlage ist unzureichend.\n", encoding="utf-8")
+    art = tmp_path / "a.txt"
+    art.write_text("Vitamin D schützt vor Grippe.\n", encoding="utf-8")
+    off = tmp_path / "off.json"
+    off.write_text('{"version": "no-open-question", "open_question": false, "entail": 0.0}', encoding="utf-8")
+    base = ["check", str(art), "--lines", "--evidence", str(ev), "--format", "json"]
+    r = CliRunner().invoke(app, base)
+    assert r.exit_code == 0, r.output
+    v = json.loads(r.stdout)["verdicts"][0]
+    assert v["label"] == "unknown" and v["unknown_reason"] == "insufficient evidence"
+    assert "says the question is open" in v["reason"] and "unklar" in v["reason"]
+    r = CliRunner().invoke(app, [*base, "--thresholds", str(off)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["verdicts"][0]["label"] != "unknown"
