@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 PIPELINE_SETS = ("climate-fever", "healthfc", "healthfc-de", "healthfc-en", "covid-fact", "fever-jsonl")
-GOLD_SETS = ("xnli-de", "xnli-en-de", "xnli-en", "rte3-de", "swaps-de", "covid-fact", "climate-fever", "healthfc",
+GOLD_SETS = ("xnli-de", "xnli-en-de", "xnli-en", "rte3-de", "mnli-choice-en", "swaps-de", "covid-fact", "climate-fever", "healthfc",
              "healthfc-de", "healthfc-en")
 EXIT_INPUT = 2
 EXIT_INDEX = 3

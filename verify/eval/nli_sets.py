@@ -27,6 +27,7 @@ SETS = (
     "xnli-en-de",
     "xnli-en",
     "rte3-de",
+    "mnli-choice-en",
     "swaps-de",
     "covid-fact",
     "climate-fever",
@@ -140,6 +141,10 @@ def load(name: str, split: str | None = "test") -> list[tuple[str, str, str]]:
         return _xnli("en-en")
     if name == "rte3-de":
         return _rte3_de(split)
+    if name == "mnli-choice-en":  # held apart for choices between judges, never trained on or reported as test
+        from verify.judge_training import data as D
+
+        return [(p, h, LABELS[lab]) for p, h, lab, _ in D.mnli_choice_en()]
     if name == "swaps-de":
         return _swaps_de()
     if name == "covid-fact":
@@ -289,6 +294,7 @@ def evaluate(
         "set": name,
         "split": split
         if name in ("covid-fact", "climate-fever", "rte3-de") or name.startswith("healthfc")
+        else "choice (held apart)" if name == "mnli-choice-en"
         else "held-out",
         "limit": limit,
         **metrics([x[2] for x in data], pred),

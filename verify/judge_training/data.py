@@ -98,6 +98,41 @@ def mnli_dev_en() -> list:
     return out
 
 
+# The held-apart 3-way choice set (session 5): MNLI dev premises that neither stage 1 (seed 0, v1) nor
+# stage 2 (seed 1, v2) sampled, so judges that continue from stage 2 can be compared on pairs none of them
+# trained on. Frozen as premise hashes (`mnli_choice_en.json`); `build_mnli_choice()` re-derives it.
+CHOICE_FILE = Path(__file__).with_name("mnli_choice_en.json")
+
+
+def premise_key(premise: str) -> str:
+    return hashlib.sha1(premise.encode("utf-8")).hexdigest()[:16]
+
+
+def build_mnli_choice(stages: tuple[tuple[int, str], ...] = ((0, "v1"), (1, "v2"))) -> dict:
+    """MNLI dev premises that appear nowhere (as any source's premise) in the given stages' training mixes."""
+    seen = {premise_key(r[0]) for seed, mix in stages for r in train_set(seed=seed, mix=mix)}
+    keys = sorted({premise_key(r[0]) for r in mnli_dev_en()} - seen)
+    return {
+        "source": "mnli-dev-en/mnli_dev_matched_mismatched.tsv",
+        "source_sha256": sha256_file(nli_data_dir() / "mnli-dev-en" / "mnli_dev_matched_mismatched.tsv"),
+        "rule": "MNLI dev premises in no training pair of the mixes (seed, mix) = "
+        + ", ".join(f"({s}, {m})" for s, m in stages),
+        "premise_sha1_16": keys,
+    }
+
+
+def mnli_choice_keys() -> frozenset[str]:
+    import json
+
+    return frozenset(json.loads(CHOICE_FILE.read_text(encoding="utf-8"))["premise_sha1_16"])
+
+
+def mnli_choice_en() -> list:
+    """The held-apart choice pairs (English, 3-way), never in any training mix."""
+    keys = mnli_choice_keys()
+    return [r for r in mnli_dev_en() if premise_key(r[0]) in keys]
+
+
 def sick() -> list:
     out = []
     m = {"entails": 0, "neutral": 1, "contradicts": 2}
@@ -226,7 +261,9 @@ DEFAULT_SIZES = {  # max pairs per source (None = all)
 
 def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix: str = "v1") -> list:
     """The training pairs. Mix v1: what verify-judge-1's first stage saw; v2 adds the lexical
-    substitution swaps, topical neutrals and claims asked as questions of `verify.judge_training.lexical`."""
+    substitution swaps, topical neutrals and claims asked as questions of `verify.judge_training.lexical`;
+    v3 keeps the human-labelled sources whole and a quarter of the generated pairs; v4 is v3 without the
+    held-apart MNLI choice premises (`mnli_choice_en`)."""
     from verify.judge_training import swaps as S
 
     sizes = {**DEFAULT_SIZES, **(sizes or {})}
@@ -249,18 +286,21 @@ def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix:
     data += translation_pairs(sizes["translation"], seed)
     if swaps:
         data += [(p, h, LAB[lab], "swaps-" + kind) for p, h, lab, kind in S.swap_pairs("train", seed=seed)]
-    if mix in ("v2", "v3"):
+    if mix in ("v2", "v3", "v4"):
         from verify.judge_training import lexical as L
 
         data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.lexical_pairs(seed=seed)]
         data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.question_pairs(seed=seed)]
     elif mix != "v1":
-        raise ValueError(f"unknown training mix {mix!r} (v1, v2 or v3)")
-    if mix == "v3":
+        raise ValueError(f"unknown training mix {mix!r} (v1, v2, v3 or v4)")
+    if mix in ("v3", "v4"):
         # v3 (a later stage's mix): the human-labelled NLI sources whole, the generated pairs cut to a
         # quarter, since neutral pairs read as contradictions were the earlier stages' main XNLI error.
         made = ("swaps-", "lex-", "question-", "topical")
         data = [x for x in data if not x[3].startswith(made) or rng.random() < 0.25]
+    if mix == "v4":  # keep the held-apart choice premises out, whatever source carries them
+        keys = mnli_choice_keys()
+        data = [x for x in data if premise_key(x[0]) not in keys]
     rng.shuffle(data)
     return data
 
