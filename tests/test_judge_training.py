@@ -288,3 +288,47 @@ def test_mix_v2_adds_lexical_and_question_pairs_and_keeps_xnli_dev_out():
     assert all(h.endswith("?") for _, h, _, k in pairs if k.startswith("question"))
     v2 = D.train_set(seed=0, mix="v2")
     assert len(v2) > len(D.train_set(seed=0, mix="v1"))
+
+
+# --------------------------------------------------------------------------- the held-apart choice set
+
+
+@needs_data
+def test_mnli_choice_set_is_in_no_training_mix():
+    meta = json.loads(D.CHOICE_FILE.read_text(encoding="utf-8"))
+    assert meta["source_sha256"] == D.sha256_file(D.nli_data_dir() / meta["source"])
+    choice = D.mnli_choice_en()
+    assert len(choice) == 801 and {lab for *_, lab, _ in choice} == {0, 1, 2}
+    keys = D.mnli_choice_keys()
+    # stage 1 (seed 0, v1), stage 2 (seed 1, v2) and every later v4 stage leave those premises out
+    for seed, mix in ((0, "v1"), (1, "v2"), (4, "v4"), (7, "v4")):
+        assert not any(D.premise_key(p) in keys for p, *_ in D.train_set(seed=seed, mix=mix)), (seed, mix)
+    # the frozen list is what the rule re-derives
+    assert D.build_mnli_choice()["premise_sha1_16"] == meta["premise_sha1_16"]
+
+
+def test_choice_set_is_a_gold_set():
+    from verify.cli_eval import GOLD_SETS
+    from verify.eval import nli_sets as N
+
+    assert "mnli-choice-en" in N.SETS and "mnli-choice-en" in GOLD_SETS
+
+
+def test_average_of_a_judge_with_itself_is_that_judge(tmp_path):
+    """The soup tool on the real shipped artifact: averaging it with itself gives back its weights."""
+    from safetensors.torch import load_file
+
+    from verify.judge_training.average import average
+    from verify.nli_model import artifact_dir, ensure_judge
+
+    out = tmp_path / "soup"
+    average([artifact_dir(), artifact_dir()], out)
+    meta = json.loads((out / "judge.json").read_text(encoding="utf-8"))
+    assert meta["training"]["average_of"][0] == meta["training"]["average_of"][1]
+    a = load_file(str(ensure_judge(tmp_path / "a") / "model.safetensors"))
+    b = load_file(str(ensure_judge(tmp_path / "b", artifact=out) / "model.safetensors"))
+    assert a.keys() == b.keys()
+    worst = max(float((a[k].float() - b[k].float()).abs().max()) for k in a)
+    assert worst < 1e-3
+    with pytest.raises(ValueError):
+        average([artifact_dir()], tmp_path / "one")

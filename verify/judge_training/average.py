@@ -1,0 +1,62 @@
+"""Average the trained tensors of judges on one training trajectory (a weight soup) into an artifact.
+
+    python -m verify.judge_training.average runs/judge-stage4/artifact verify/judge_artifact \
+        --out runs/judge-stage4/soup-artifact
+
+Each input is an artifact folder; each is assembled onto the e5 base (in a temporary folder) and the
+tensors any of them trained are averaged uniformly, then exported like `train.py` does. Averages only
+make sense for judges that share a trajectory (a stage and the stage it continued from).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+
+def trained_keys(artifact: Path) -> set[str]:
+    meta = json.loads((artifact / "judge.json").read_text(encoding="utf-8"))
+    return set(meta["tensors"])
+
+
+def average(artifacts: list[Path], out_dir: Path) -> Path:
+    """Uniform average of the artifacts' trained tensors, exported to `out_dir` (judge.safetensors + judge.json)."""
+    import torch
+    from safetensors.torch import load_file
+
+    from verify.e5 import ensure_e5
+    from verify.judge_training.export import export
+    from verify.nli_model import ensure_judge
+
+    if len(artifacts) < 2:
+        raise ValueError("averaging needs at least two artifacts")
+    keys = set().union(*(trained_keys(a) for a in artifacts))
+    total: dict[str, torch.Tensor] = {}
+    metas = []
+    with tempfile.TemporaryDirectory(prefix="verify-average-") as tmp:
+        for i, art in enumerate(artifacts):
+            folder = ensure_judge(Path(tmp) / f"m{i}", artifact=art)
+            weights = load_file(str(folder / "model.safetensors"))
+            for k in keys:
+                # assembled folders use BertForSequenceClassification names ("bert." + base name)
+                w = weights[k].float()
+                total[k] = w if k not in total else total[k] + w
+            metas.append(json.loads((art / "judge.json").read_text(encoding="utf-8"))["sha256"])
+    avg = {k: v / len(artifacts) for k, v in total.items()}
+    info = {"training": {"average_of": metas, "method": "uniform average of the trained tensors"}}
+    return export(avg, ensure_e5(), out_dir, info)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="average judge artifacts (a weight soup)")
+    ap.add_argument("artifacts", nargs="+", type=Path)
+    ap.add_argument("--out", required=True, type=Path)
+    a = ap.parse_args()
+    p = average(a.artifacts, a.out)
+    print(f"wrote {p} ({p.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
