@@ -1,4 +1,4 @@
-"""`verify train-judge`: train the project's NLI judge from scratch on the CPU (two stages) and install it."""
+"""`verify train-judge`: train the project's NLI judge from scratch on the CPU (staged) and install it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def register(app: typer.Typer) -> None:
         minutes: Annotated[float, typer.Option(help="Wall-time budget of stage 1 (from the e5 base).")] = 106.0,
         continue_minutes: Annotated[float, typer.Option(
             help="Wall-time budget of stage 2 (continues from stage 1 with the v2 mix); 0 skips it.")] = 90.0,
+        stage3_minutes: Annotated[float, typer.Option(
+            help="Wall-time budget of stage 3 (continues from stage 2 with the v4 mix); 0 skips it.")] = 80.0,
         run: Annotated[Path | None, typer.Option(help="Run folder for logs and checkpoints.")] = None,
         seed: Annotated[int, typer.Option(help="Random seed (data order, generated swaps, init).")] = 0,
         install: Annotated[bool, typer.Option(help="Copy the exported artifact into verify/judge_artifact/.")] = True,
@@ -33,6 +35,10 @@ def register(app: typer.Typer) -> None:
             stages.append((run / "stage2", ["--minutes", str(continue_minutes), "--mix", "v2", "--lr", "3e-5",
                                             "--warmup-frac", "0.03", "--seed", str(seed + 1), "--eval-every-min", "10",
                                             "--init-artifact", str(run / "stage1" / "artifact")]))
+        if continue_minutes > 0 and stage3_minutes > 0:
+            stages.append((run / "stage3", ["--minutes", str(stage3_minutes), "--mix", "v4", "--lr", "2e-5",
+                                            "--warmup-frac", "0.1", "--seed", str(seed + 4), "--eval-every-min", "10",
+                                            "--init-artifact", str(run / "stage2" / "artifact")]))
         for folder, args in stages:
             folder.mkdir(parents=True, exist_ok=True)
             cmd = [sys.executable, "-m", "verify.judge_training.train", "--run", str(folder), "--freeze-layers", "2",
