@@ -16,6 +16,8 @@ VERIFY="${VERIFY:-.venv/bin/verify}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 mkdir -p "$OUT"
 
+# SKIP_GOLD=1 skips step 1 (the judge alone), e.g. when those sets were measured per candidate already.
+if [[ "${SKIP_GOLD:-0}" != 1 ]]; then
 for set in xnli-de xnli-en-de rte3-de swaps-de; do
   "$VERIFY" eval "$set" --gold-evidence --format json -o "$OUT/gold-$set.json" 2>>"$OUT/gold.log"
 done
@@ -24,6 +26,7 @@ for set in covid-fact climate-fever healthfc-de healthfc-en; do
   "$VERIFY" eval "$set" --gold-evidence --per-sentence --limit "${GOLD_LIMIT:-1000}" --format json \
     -o "$OUT/gold-$set.json" 2>>"$OUT/gold.log"
 done
+fi
 
 if [[ "$TUNE" == 1 ]]; then
   "$PY" -m verify.eval.tune --write > "$OUT/tune.json" 2>"$OUT/tune.log"
