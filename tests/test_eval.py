@@ -28,6 +28,18 @@ needs_benchmarks = pytest.mark.skipif(
     not (_bench_dir() / "climate-fever" / "climate-fever.jsonl").exists(), reason="../shared/benchmarks not present"
 )
 
+
+def _nli_data_dir() -> Path:
+    from verify.judge_training.data import nli_data_dir
+
+    return nli_data_dir()
+
+
+needs_nli_data = pytest.mark.skipif(
+    not (_nli_data_dir() / "mnli-dev-en" / "mnli_dev_matched_mismatched.tsv").exists(),
+    reason="../shared/nli-data not present",
+)
+
 # --------------------------------------------------------------------------- metrics
 
 
@@ -475,3 +487,17 @@ def test_gold_evidence_results_render_as_markdown_and_table():
     assert md.startswith("### covid-fact (judge on gold evidence, dev)")
     assert "| 4 | 0.500 |" in md and "own two labels" in md and "accuracy 0.750" in md
     assert "two-way" in _table(res) and "accuracy=0.500" in _table(res)
+
+
+@pytest.mark.e2e
+@needs_nli_data
+def test_cli_gold_evidence_on_the_choice_set_with_the_shipped_judge():
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+
+    r = CliRunner().invoke(app, ["eval", "mnli-choice-en", "--gold-evidence", "--limit", "40", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout[r.stdout.index("{"):])
+    assert res["n"] == 40 and res["split"] == "choice (held apart)" and 0.0 <= res["accuracy"] <= 1.0
+    assert set(res["per_class"]) == {"entailment", "neutral", "contradiction"}

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         continue_minutes: Annotated[float, typer.Option(
             help="Wall-time budget of stage 2 (continues from stage 1 with the v2 mix); 0 skips it.")] = 90.0,
         stage3_minutes: Annotated[float, typer.Option(
-            help="Wall-time budget of stage 3 (continues from stage 2 with the v4 mix); 0 skips it.")] = 80.0,
+            help="Wall-time budget of stage 3 (continues from stage 2 with the v4 mix; needs stage 2); 0 skips it.")] = 80.0,
         run: Annotated[Path | None, typer.Option(help="Run folder for logs and checkpoints.")] = None,
         seed: Annotated[int, typer.Option(help="Random seed (data order, generated swaps, init).")] = 0,
         install: Annotated[bool, typer.Option(help="Copy the exported artifact into verify/judge_artifact/.")] = True,

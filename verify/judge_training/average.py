@@ -11,14 +11,8 @@ make sense for judges that share a trajectory (a stage and the stage it continue
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
-
-
-def trained_keys(artifact: Path) -> set[str]:
-    meta = json.loads((artifact / "judge.json").read_text(encoding="utf-8"))
-    return set(meta["tensors"])
 
 
 def average(artifacts: list[Path], out_dir: Path) -> Path:
@@ -28,13 +22,13 @@ def average(artifacts: list[Path], out_dir: Path) -> Path:
 
     from verify.e5 import ensure_e5
     from verify.judge_training.export import export
-    from verify.nli_model import ensure_judge
+    from verify.nli_model import ensure_judge, read_artifact_meta
 
     if len(artifacts) < 2:
         raise ValueError("averaging needs at least two artifacts")
-    keys = set().union(*(trained_keys(a) for a in artifacts))
+    metas = [read_artifact_meta(a) for a in artifacts]
+    keys = set().union(*(m["tensors"] for m in metas))
     total: dict[str, torch.Tensor] = {}
-    metas = []
     with tempfile.TemporaryDirectory(prefix="verify-average-") as tmp:
         for i, art in enumerate(artifacts):
             folder = ensure_judge(Path(tmp) / f"m{i}", artifact=art)
@@ -43,9 +37,8 @@ def average(artifacts: list[Path], out_dir: Path) -> Path:
                 # assembled folders use BertForSequenceClassification names ("bert." + base name)
                 w = weights[k].float()
                 total[k] = w if k not in total else total[k] + w
-            metas.append(json.loads((art / "judge.json").read_text(encoding="utf-8"))["sha256"])
     avg = {k: v / len(artifacts) for k, v in total.items()}
-    info = {"training": {"average_of": metas, "method": "uniform average of the trained tensors"}}
+    info = {"training": {"average_of": [m["sha256"] for m in metas], "method": "uniform average of the trained tensors"}}
     return export(avg, ensure_e5(), out_dir, info)
 
 

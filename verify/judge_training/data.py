@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import json
 import os
 import random
 from pathlib import Path
@@ -85,9 +86,12 @@ def mnli_de() -> list:
     return out
 
 
+MNLI_DEV_EN = "mnli-dev-en/mnli_dev_matched_mismatched.tsv"
+
+
 def mnli_dev_en() -> list:
     out = []
-    for r in _tsv(nli_data_dir() / "mnli-dev-en" / "mnli_dev_matched_mismatched.tsv"):
+    for r in _tsv(nli_data_dir() / MNLI_DEV_EN):
         a, b, lab = (
             (r.get("premise") or "").strip(),
             (r.get("hypothesis") or "").strip(),
@@ -98,9 +102,9 @@ def mnli_dev_en() -> list:
     return out
 
 
-# The held-apart 3-way choice set (session 5): MNLI dev premises that neither stage 1 (seed 0, v1) nor
-# stage 2 (seed 1, v2) sampled, so judges that continue from stage 2 can be compared on pairs none of them
-# trained on. Frozen as premise hashes (`mnli_choice_en.json`); `build_mnli_choice()` re-derives it.
+# The held-apart 3-way choice set (session 5): MNLI dev premises that appear in no training pair of stage 1
+# (seed 0, v1) or stage 2 (seed 1, v2), in any source, so judges that continue from stage 2 can be compared
+# on pairs none of them trained on. Frozen as premise hashes (`mnli_choice_en.json`); `build_mnli_choice()` re-derives it.
 CHOICE_FILE = Path(__file__).with_name("mnli_choice_en.json")
 
 
@@ -113,8 +117,8 @@ def build_mnli_choice(stages: tuple[tuple[int, str], ...] = ((0, "v1"), (1, "v2"
     seen = {premise_key(r[0]) for seed, mix in stages for r in train_set(seed=seed, mix=mix)}
     keys = sorted({premise_key(r[0]) for r in mnli_dev_en()} - seen)
     return {
-        "source": "mnli-dev-en/mnli_dev_matched_mismatched.tsv",
-        "source_sha256": sha256_file(nli_data_dir() / "mnli-dev-en" / "mnli_dev_matched_mismatched.tsv"),
+        "source": MNLI_DEV_EN,
+        "source_sha256": sha256_file(nli_data_dir() / MNLI_DEV_EN),
         "rule": "MNLI dev premises in no training pair of the mixes (seed, mix) = "
         + ", ".join(f"({s}, {m})" for s, m in stages),
         "premise_sha1_16": keys,
@@ -122,8 +126,6 @@ def build_mnli_choice(stages: tuple[tuple[int, str], ...] = ((0, "v1"), (1, "v2"
 
 
 def mnli_choice_keys() -> frozenset[str]:
-    import json
-
     return frozenset(json.loads(CHOICE_FILE.read_text(encoding="utf-8"))["premise_sha1_16"])
 
 
@@ -225,7 +227,7 @@ def translation_pairs(n: int, seed: int) -> list:
 SOURCE_FILES = [
     "xnli-de-en/xnli_de_en_aligned.tsv",
     "mnli-de-mt/mnli_train_first10k_de.tsv",
-    "mnli-dev-en/mnli_dev_matched_mismatched.tsv",
+    MNLI_DEV_EN,
     "sick-en/SICK.txt",
     "anli-dev-en/anli_dev_r1-r3.tsv",
     "healthver-en/healthver_dev.csv",
