@@ -300,8 +300,8 @@ def test_mnli_choice_set_is_in_no_training_mix():
     choice = D.mnli_choice_en()
     assert len(choice) == 801 and {lab for *_, lab, _ in choice} == {0, 1, 2}
     keys = D.mnli_choice_keys()
-    # stage 1 (seed 0, v1), stage 2 (seed 1, v2) and every later v4 stage leave those premises out
-    for seed, mix in ((0, "v1"), (1, "v2"), (4, "v4"), (7, "v4")):
+    # stage 1 (seed 0, v1), stage 2 (seed 1, v2) and every later v4/v5 stage leave those premises out
+    for seed, mix in ((0, "v1"), (1, "v2"), (4, "v4"), (7, "v4"), (5, "v5")):
         assert not any(D.premise_key(p) in keys for p, *_ in D.train_set(seed=seed, mix=mix)), (seed, mix)
     # the frozen list is what the rule re-derives
     assert D.build_mnli_choice()["premise_sha1_16"] == meta["premise_sha1_16"]
@@ -332,3 +332,17 @@ def test_average_of_a_judge_with_itself_is_that_judge(tmp_path):
     assert worst < 1e-3
     with pytest.raises(ValueError):
         average([artifact_dir()], tmp_path / "one")
+
+
+@needs_data
+def test_mix_v5_is_v4_with_the_lexical_substitutions_whole():
+    from collections import Counter
+
+    v4 = Counter(src for *_, src in D.train_set(seed=5, mix="v4"))
+    v5 = Counter(src for *_, src in D.train_set(seed=5, mix="v5"))
+    v2 = Counter(src for *_, src in D.train_set(seed=5, mix="v2"))
+    lex = [k for k in v2 if k.startswith("lex-")]
+    assert lex and all(v5[k] >= v2[k] * 0.95 for k in lex)  # whole, less any choice premises
+    assert sum(v4[k] for k in lex) < 0.4 * sum(v5[k] for k in lex)
+    human = [k for k in v2 if not k.startswith(("swaps-", "lex-", "question-", "topical"))]
+    assert all(v5[k] == v4[k] for k in human)

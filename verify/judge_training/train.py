@@ -66,7 +66,7 @@ def main() -> None:
     ap.add_argument("--ckpt-every-min", type=float, default=15)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="max torch threads; 1 while others hold a core")
-    ap.add_argument("--mix", default="v1", choices=["v1", "v2", "v3", "v4"], help="training mix (data.train_set)")
+    ap.add_argument("--mix", default="v1", choices=["v1", "v2", "v3", "v4", "v5"], help="training mix (data.train_set)")
     ap.add_argument("--init-artifact", default=None,
                     help="start from a judge artifact folder (continued training) instead of the plain e5 base")
     ap.add_argument("--warmup-frac", type=float, default=0.05)
