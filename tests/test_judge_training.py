@@ -344,5 +344,5 @@ def test_mix_v5_is_v4_with_the_lexical_substitutions_whole():
     lex = [k for k in v2 if k.startswith("lex-")]
     assert lex and all(v5[k] >= v2[k] * 0.95 for k in lex)  # whole, less any choice premises
     assert sum(v4[k] for k in lex) < 0.4 * sum(v5[k] for k in lex)
-    human = [k for k in v2 if not k.startswith(("swaps-", "lex-", "question-", "topical"))]
+    human = [k for k in v2 if not k.startswith(D.GENERATED)]
     assert all(v5[k] == v4[k] for k in human)

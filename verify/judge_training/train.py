@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from verify.judge_training import data as D
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # The CPU is shared: spinning OpenMP workers collapse throughput when another process holds a core.
@@ -66,7 +68,7 @@ def main() -> None:
     ap.add_argument("--ckpt-every-min", type=float, default=15)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="max torch threads; 1 while others hold a core")
-    ap.add_argument("--mix", default="v1", choices=["v1", "v2", "v3", "v4", "v5"], help="training mix (data.train_set)")
+    ap.add_argument("--mix", default="v1", choices=D.MIXES, help="training mix (data.train_set)")
     ap.add_argument("--init-artifact", default=None,
                     help="start from a judge artifact folder (continued training) instead of the plain e5 base")
     ap.add_argument("--warmup-frac", type=float, default=0.05)
@@ -80,7 +82,6 @@ def main() -> None:
     from sentence_transformers import CrossEncoder
 
     from verify.e5 import ensure_e5
-    from verify.judge_training import data as D
     from verify.judge_training.export import export
 
     run = Path(a.run)
