@@ -16,8 +16,8 @@ from pathlib import Path
 
 NAMES = ["entailment", "neutral", "contradiction"]
 LAB = {n: i for i, n in enumerate(NAMES)}
-MIXES = ("v1", "v2", "v3", "v4", "v5")  # train_set's mixes, oldest first
-GENERATED = ("swaps-", "lex-", "question-", "topical")  # source prefixes of the made (not human-labelled) pairs
+MIXES = ("v1", "v2", "v3", "v4", "v5", "v6")  # train_set's mixes, oldest first
+GENERATED = ("swaps-", "lex-", "question-", "topical", "near-")  # source prefixes of the made (not human-labelled) pairs
 
 csv.field_size_limit(1 << 26)
 
@@ -267,7 +267,8 @@ def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix:
     """The training pairs. Mix v1: what verify-judge-1's first stage saw; v2 adds the lexical
     substitution swaps, topical neutrals and claims asked as questions of `verify.judge_training.lexical`;
     v3 keeps the human-labelled sources whole and a quarter of the generated pairs; v4 is v3 without the
-    held-apart MNLI choice premises (`mnli_choice_en`); v5 is v4 with the lexical substitutions whole."""
+    held-apart MNLI choice premises (`mnli_choice_en`); v5 is v4 with the lexical substitutions whole; v6 is
+    v4 plus 6,000 retrieved near neutrals (`lexical.near_neutrals`), whole."""
     from verify.judge_training import swaps as S
 
     if mix not in MIXES:  # before any source is read
@@ -297,14 +298,19 @@ def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix:
 
         data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.lexical_pairs(seed=seed)]
         data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.question_pairs(seed=seed)]
-    if mix in ("v3", "v4", "v5"):
+    if mix == "v6":
+        from verify.judge_training import lexical as L
+
+        data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.near_neutrals(seed=seed)]
+    if mix in ("v3", "v4", "v5", "v6"):
         # v3 (a later stage's mix): the human-labelled NLI sources whole, the generated pairs cut to a
         # quarter, since neutral pairs read as contradictions were the earlier stages' main XNLI error.
         # v5 keeps the lexical substitutions whole: after v4 cut them, the COVID-Fact counter-claims the
         # pipeline read as supported rose from 641 to 1,007 of 1,956 (test).
-        made = tuple(g for g in GENERATED if not (mix == "v5" and g == "lex-"))
+        whole = {"v5": "lex-", "v6": "near-"}.get(mix)
+        made = tuple(g for g in GENERATED if g != whole)
         data = [x for x in data if not x[3].startswith(made) or rng.random() < 0.25]
-    if mix in ("v4", "v5"):  # keep the held-apart choice premises out, whatever source carries them
+    if mix in ("v4", "v5", "v6"):  # keep the held-apart choice premises out, whatever source carries them
         keys = mnli_choice_keys()
         data = [x for x in data if premise_key(x[0]) not in keys]
     rng.shuffle(data)
