@@ -301,7 +301,7 @@ def test_mnli_choice_set_is_in_no_training_mix():
     assert len(choice) == 801 and {lab for *_, lab, _ in choice} == {0, 1, 2}
     keys = D.mnli_choice_keys()
     # stage 1 (seed 0, v1), stage 2 (seed 1, v2) and every later v4/v5 stage leave those premises out
-    for seed, mix in ((0, "v1"), (1, "v2"), (4, "v4"), (7, "v4"), (5, "v5")):
+    for seed, mix in ((0, "v1"), (1, "v2"), (4, "v4"), (7, "v4"), (5, "v5"), (6, "v6")):
         assert not any(D.premise_key(p) in keys for p, *_ in D.train_set(seed=seed, mix=mix)), (seed, mix)
     # the frozen list is what the rule re-derives
     assert D.build_mnli_choice()["premise_sha1_16"] == meta["premise_sha1_16"]
@@ -346,3 +346,24 @@ def test_mix_v5_is_v4_with_the_lexical_substitutions_whole():
     assert sum(v4[k] for k in lex) < 0.4 * sum(v5[k] for k in lex)
     human = [k for k in v2 if not k.startswith(D.GENERATED)]
     assert all(v5[k] == v4[k] for k in human)
+
+
+@needs_data
+def test_mix_v6_adds_retrieved_near_neutrals_that_are_never_a_pairs_own_premise():
+    from collections import Counter
+
+    from verify.judge_training import lexical as L
+
+    near = L.near_neutrals(seed=6)
+    assert near == L.near_neutrals(seed=6)  # deterministic
+    assert len(near) == 6000 and {lab for _, _, lab, _ in near} == {"neutral"}
+    assert {k for *_, k in near} == {"near-neutral-de", "near-neutral-en"}
+    own = {(p, h) for p, h, *_ in [*D.xnli_train(), *D.mnli_de(), *D.mnli_dev_en(), *D.anli_dev(), *D.healthver()]}
+    assert not any((p, h) in own for p, h, _, _ in near)  # a neighbour, not the pair's own premise
+    dev = D.xnli_rows("dev")
+    dev_texts = {r[c] for r in dev for c in ("premise_de", "premise_en", "hypothesis_de", "hypothesis_en")}
+    assert not any(p in dev_texts or h in dev_texts for p, h, _, _ in near)
+    v4 = Counter(src for *_, src in D.train_set(seed=6, mix="v4"))
+    v6 = Counter(src for *_, src in D.train_set(seed=6, mix="v6"))
+    assert v6["near-neutral-de"] + v6["near-neutral-en"] >= 5800  # whole, less any choice premises
+    assert all(v6[k] == v4[k] for k in v4)

@@ -270,14 +270,20 @@ def near_neutrals(seed: int = 0, n: int = 6000) -> list[tuple[str, str, str, str
     for lang, rows in _near_pools().items():
         premises = sorted({p for p, _, _ in rows})
         index = BM25Index(premises)
+        # A hypothesis can come with several premises (XNLI pairs one premise with three hypotheses, and
+        # some hypotheses recur): every premise it is labelled against anywhere is its own, never a neighbour.
+        paired: dict[str, set[str]] = {}
+        for p, h, _ in rows:
+            paired.setdefault(h, set()).add(p)
         rows = sorted(set(rows))
         rng.shuffle(rows)
         want = n // 2
-        for prem, hyp, own in rows:
+        for _prem, hyp, own in rows:
             if len(out) >= want * (1 if lang == "de" else 2):
                 break
             scores = index.scores(hyp)
-            top = [int(i) for i in (-scores).argsort()[:4] if scores[i] > 0 and premises[int(i)] != own]
+            top = [int(i) for i in (-scores).argsort()[:6] if scores[i] > 0 and premises[int(i)] != own
+                   and premises[int(i)] not in paired[hyp]]
             if len(top) < 3:
                 continue
             near = premises[rng.choice(top[:3])]
