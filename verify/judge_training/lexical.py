@@ -241,18 +241,17 @@ def question_pairs(seed: int = 0, n: int = 4000) -> list[tuple[str, str, str, st
 # --------------------------------------------------------------------------- retrieved near neutrals
 
 
-def _near_pools() -> dict[str, list[tuple[str, str, str]]]:
-    """Per hypothesis language: (premise, hypothesis, premise's own source key) of the labelled sets
-    whose premises are prose about the world (SICK's near-duplicate captions left out: a neighbour
-    there often does entail)."""
-    pools: dict[str, list[tuple[str, str, str]]] = {"de": [], "en": []}
+def _near_pools() -> dict[str, list[tuple[str, str]]]:
+    """Per hypothesis language: (premise, hypothesis) of the labelled sets whose premises are prose
+    about the world (SICK's near-duplicate captions left out: a neighbour there often does entail)."""
+    pools: dict[str, list[tuple[str, str]]] = {"de": [], "en": []}
     for r in D.xnli_rows("test"):
-        pools["de"].append((r["premise_de"], r["hypothesis_de"], r["premise_de"]))
-        pools["en"].append((r["premise_en"], r["hypothesis_en"], r["premise_en"]))
-    pools["de"] += [(p, h, p) for p, h, _, _ in D.mnli_de()]
-    pools["en"] += [(p, h, p) for p, h, _, _ in D.mnli_dev_en()]
-    pools["en"] += [(p, h, p) for p, h, _, _ in D.anli_dev()]
-    pools["en"] += [(p, h, p) for p, h, _, _ in D.healthver()]
+        pools["de"].append((r["premise_de"], r["hypothesis_de"]))
+        pools["en"].append((r["premise_en"], r["hypothesis_en"]))
+    pools["de"] += [(p, h) for p, h, _, _ in D.mnli_de()]
+    pools["en"] += [(p, h) for p, h, _, _ in D.mnli_dev_en()]
+    pools["en"] += [(p, h) for p, h, _, _ in D.anli_dev()]
+    pools["en"] += [(p, h) for p, h, _, _ in D.healthver()]
     return pools
 
 
@@ -268,22 +267,21 @@ def near_neutrals(seed: int = 0, n: int = 6000) -> list[tuple[str, str, str, str
     rng = random.Random(f"near-{seed}")
     out: list[tuple[str, str, str, str]] = []
     for lang, rows in _near_pools().items():
-        premises = sorted({p for p, _, _ in rows})
+        premises = sorted({p for p, _ in rows})
         index = BM25Index(premises)
         # A hypothesis can come with several premises (XNLI pairs one premise with three hypotheses, and
         # some hypotheses recur): every premise it is labelled against anywhere is its own, never a neighbour.
         paired: dict[str, set[str]] = {}
-        for p, h, _ in rows:
+        for p, h in rows:
             paired.setdefault(h, set()).add(p)
         rows = sorted(set(rows))
         rng.shuffle(rows)
         want = n // 2
-        for _prem, hyp, own in rows:
+        for _prem, hyp in rows:
             if len(out) >= want * (1 if lang == "de" else 2):
                 break
             scores = index.scores(hyp)
-            top = [int(i) for i in (-scores).argsort()[:6] if scores[i] > 0 and premises[int(i)] != own
-                   and premises[int(i)] not in paired[hyp]]
+            top = [int(i) for i in (-scores).argsort()[:6] if scores[i] > 0 and premises[int(i)] not in paired[hyp]]
             if len(top) < 3:
                 continue
             near = premises[rng.choice(top[:3])]
