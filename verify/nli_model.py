@@ -19,6 +19,7 @@ from pathlib import Path
 
 from verify.config import cache_dir
 from verify.locking import file_record, files_match, sha256_file
+from verify.quant import ArtifactError, apply_artifact
 
 JUDGE_VERSION = "1"  # bump when the assembled folder's layout changes
 ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
@@ -32,8 +33,7 @@ _TOKENIZER_FILES = (
 )
 
 
-class JudgeArtifactError(RuntimeError):
-    pass
+JudgeArtifactError = ArtifactError  # the name the rest of the project uses
 
 
 def artifact_dir() -> Path:
@@ -83,26 +83,11 @@ def verify_folder(folder: Path, artifact_sha256: str | None = None) -> bool:
 
 
 def _assembled_state(base_folder: Path, art: Path, meta: dict) -> dict:
-    import torch
     from safetensors.torch import load_file
 
     base = load_file(str(base_folder / "model.safetensors"))
     arti = load_file(str(art / meta.get("artifact", "judge.safetensors")))
-    state = {"bert." + k: v.float() for k, v in base.items()}
-    for name, kind in meta["tensors"].items():
-        bk = name[len("bert.") :] if name.startswith("bert.") else name
-        if kind == "delta-int8":
-            q, s = arti[name + ".q8"], arti[name + ".scale"]
-            state[name] = base[bk].float() + q.float() * s.float().unsqueeze(1)
-        elif kind == "delta-fp16":
-            state[name] = base[bk].float() + arti[name + ".d16"].float()
-        elif kind == "fp16":
-            state[name] = arti[name + ".f16"].float()
-        else:
-            raise JudgeArtifactError(f"unknown tensor kind {kind} for {name}")
-    if "classifier.weight" not in state:
-        raise JudgeArtifactError("artifact has no classifier head")
-    return {k: v.contiguous().to(torch.float32) for k, v in state.items()}
+    return apply_artifact(base, arti, meta["tensors"])
 
 
 def _write_folder(base_folder: Path, art: Path, meta: dict, out: Path) -> None:

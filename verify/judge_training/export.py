@@ -32,16 +32,15 @@ def quantize_delta(delta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return q, scale.squeeze(1).to(torch.float16)
 
 
-def export(trained: dict[str, torch.Tensor], base_folder: Path, out_dir: Path, info: dict) -> Path:
-    """Write judge.safetensors + judge.json into out_dir; `trained` maps model keys to float tensors."""
-    base = load_file(str(base_folder / "model.safetensors"))
+def delta_tensors(trained: dict[str, torch.Tensor], base: dict[str, torch.Tensor]) -> tuple[dict, dict]:
+    """The artifact's tensors and their kinds for `trained` (model keys) against `base` (BERT keys)."""
     tensors: dict[str, torch.Tensor] = {}
     kinds: dict[str, str] = {}
     for name, w in sorted(trained.items()):
         w = w.detach().float().cpu()
         bk = _base_key(name)
         if bk in base and base[bk].shape == w.shape:
-            delta = w - base[bk].float()
+            delta = w - base[bk].float().cpu()
             if w.dim() == 2:
                 q, s = quantize_delta(delta)
                 tensors[name + ".q8"] = q.contiguous()
@@ -53,6 +52,11 @@ def export(trained: dict[str, torch.Tensor], base_folder: Path, out_dir: Path, i
         else:
             tensors[name + ".f16"] = w.to(torch.float16).contiguous()
             kinds[name] = "fp16"
+    return tensors, kinds
+
+
+def write_artifact(tensors: dict, kinds: dict, base_folder: Path, out_dir: Path, info: dict) -> Path:
+    """judge.safetensors (atomically) + judge.json with checksum, base identity and training info."""
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / (ARTIFACT_NAME + ".tmp")
     save_file(tensors, str(tmp))
@@ -75,6 +79,12 @@ def export(trained: dict[str, torch.Tensor], base_folder: Path, out_dir: Path, i
     }
     (out_dir / META_NAME).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return out_dir / ARTIFACT_NAME
+
+
+def export(trained: dict[str, torch.Tensor], base_folder: Path, out_dir: Path, info: dict) -> Path:
+    """Write judge.safetensors + judge.json into out_dir; `trained` maps model keys to float tensors."""
+    tensors, kinds = delta_tensors(trained, load_file(str(base_folder / "model.safetensors")))
+    return write_artifact(tensors, kinds, base_folder, out_dir, info)
 
 
 def main() -> None:
