@@ -90,6 +90,39 @@ def test_bundle_run_merges_into_a_judge_that_predicts_what_the_bundle_model_pred
     got = CrossEncoder(str(folder), max_length=64, device="cpu").predict(pairs)
     assert np.allclose(np.array(want), got, atol=1e-4)
 
+    # Continuing from that artifact with layer 10 frozen must keep layer 10's change, not revert it to base.
+    cfg2 = {**cfg, "init": str(art), "freeze_layers": 11}
+    r2 = T.train_one(bundle, "tiny2", cfg2, tmp_path / "run2", deadline=float("inf"), max_steps=1)
+    assert r2["init_artifact_sha256"] == meta["sha256"]
+    assert "bert.encoder.layer.10.output.dense.weight" in r2["kinds"]
+    B.merge(tmp_path / "run2", tmp_path / "art2")
+    from safetensors.torch import load_file
+
+    a1, a2 = load_file(str(art / "judge.safetensors")), load_file(str(tmp_path / "art2" / "judge.safetensors"))
+    key = "bert.encoder.layer.10.output.dense.weight"
+    w1 = a1[key + ".q8"].float() * a1[key + ".scale"].float().unsqueeze(1)
+    w2 = a2[key + ".q8"].float() * a2[key + ".scale"].float().unsqueeze(1)
+    assert torch.allclose(w1, w2, atol=1e-6)
+
+
+def test_bundle_train_cli_trains_candidates_in_parallel_and_keeps_the_best(bundle, tmp_path):
+    import subprocess
+    import sys
+
+    cfgs = tmp_path / "configs.json"
+    cfgs.write_text(json.dumps({"a": {"freeze_layers": 11, "bs": 2}, "b": {"freeze_layers": 11, "bs": 2, "lr": 1e-3}}))
+    keep = tmp_path / "keep"
+    cmd = [sys.executable, "-m", "verify.judge_training.bundle_train", "--bundle", str(bundle), "--out",
+           str(tmp_path / "out"), "--configs", str(cfgs), "--max-steps", "1", "--keep", "1", "--keep-to", str(keep)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "ranking by mnli-choice-en:" in done.stdout
+    summary = json.loads((keep / "summary.json").read_text())
+    assert summary["failed"] == [] and set(summary["candidates"]) == {"a", "b"}
+    kept = [p.name for p in keep.iterdir() if p.is_dir()]
+    assert len(kept) == 1 and (keep / kept[0] / "part-0.safetensors").exists()
+    assert len([p for p in keep.rglob("*") if p.is_file()]) <= 8  # a device call's return limit
+
 
 def test_merge_refuses_parts_trained_on_another_base(bundle, tmp_path):
     from verify.judge_training import bundle as B
@@ -99,3 +132,15 @@ def test_merge_refuses_parts_trained_on_another_base(bundle, tmp_path):
     (run / "result.json").write_text(json.dumps({"base_model_sha256": "0" * 64, "parts": [], "kinds": {}}))
     with pytest.raises(ValueError, match="base"):
         B.merge(run, tmp_path / "art")
+
+
+def test_pack_refuses_a_mix_that_holds_held_apart_choice_premises(tmp_path):
+    from verify.judge_training import data as D
+    from verify.judge_training.bundle import pack
+
+    if not (D.nli_data_dir() / D.MNLI_DEV_EN).exists():
+        pytest.skip("needs ../shared/nli-data")
+    premise, hypothesis, label, _ = D.mnli_choice_en()[0]
+    with pytest.raises(ValueError, match="mnli-choice-en"):
+        pack(tmp_path / "b", [*TRAIN, (premise, hypothesis, label, "mnli-dev-en")], SETS)
+    assert not (tmp_path / "b").exists()

@@ -7,7 +7,7 @@ embedding rows the bundle's tokens use (ids are renumbered densely), so what is 
 bit-identical to the local base on every row training can touch.
 
     python -m verify.judge_training.bundle pack runs/bundle-v6 --mix v6 --seed 7
-    python -m verify.judge_training.bundle merge runs/gpu/out/A runs/gpu/A-artifact
+    python -m verify.judge_training.bundle merge runs/gpu/A runs/gpu/A-artifact
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ def pack(
 
     from verify import e5 as E
 
+    choice = D.mnli_choice_keys()
+    leaked = sum(D.premise_key(p) in choice for p, _, _, _ in train)
+    if leaked:  # mixes before v4 did not hold the choice premises out
+        raise ValueError(f"{leaked} training pairs use held-apart mnli-choice-en premises; use mix v4 or later")
     folder = E.ensure_e5()
     tok = AutoTokenizer.from_pretrained(str(folder))
     encoded = {"train": _encode(tok, [(p, h) for p, h, _, _ in train], maxlen)}
@@ -82,7 +86,7 @@ def pack(
         arrays[name + ".ids"] = remap[flat].astype(np.uint16)
         arrays[name + ".off"] = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
     arrays["train.lab"] = np.array([lab for _, _, lab, _ in train], dtype=np.uint8)
-    arrays["train.src"] = np.array([sources.index(s) for _, _, _, s in train], dtype=np.uint8)
+    arrays["train.src"] = np.array([sources.index(s) for _, _, _, s in train], dtype=np.uint16)
     for name, (_, gold, _) in sets.items():
         arrays[name + ".lab"] = np.array(gold, dtype=np.uint8)
 
@@ -94,6 +98,8 @@ def pack(
         raw = np.frombuffer(buf, np.uint8, nbytes, off)
         if hf == "embeddings.word_embeddings.weight":  # only the rows in use; rows are whole blocks
             row = nbytes // shape[0]
+            if shape[1] % E._QK or row * shape[0] != nbytes:
+                raise ValueError(f"{e5name}: rows of {shape[1]} values are not whole 4-bit blocks")
             raw = raw.reshape(shape[0], row)[vocab].reshape(-1)
             shape = (len(vocab), shape[1])
         base[hf] = raw
@@ -173,7 +179,7 @@ def main() -> None:
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("pack", help="tokenize a training mix + the choice sets into a bundle folder")
     p.add_argument("out")
-    p.add_argument("--mix", default="v6", choices=D.MIXES)
+    p.add_argument("--mix", default="v6", choices=[m for m in D.MIXES if m >= "v4"])
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--maxlen", type=int, default=256)
     m = sub.add_parser("merge", help="join a bundle run's parts into a judge artifact folder")

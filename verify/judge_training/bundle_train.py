@@ -26,6 +26,8 @@ import numpy as np
 
 from verify.judge_training import bundle as B
 
+MAX_FILES = 8  # what a device call brings back from its output folder
+
 DEFAULTS = {
     "init": "base",  # "base" (plain e5) or a judge artifact folder
     "freeze_layers": 0,
@@ -88,8 +90,13 @@ def build_model(meta: dict, base: dict, init: str, seed: int):
         state = {"bert." + k: v for k, v in base.items()}
     else:
         art = Path(init)
-        kinds = json.loads((art / "judge.json").read_text(encoding="utf-8"))["tensors"]
-        state = apply_artifact(base, load_file(str(art / "judge.safetensors")), kinds)
+        ameta = json.loads((art / "judge.json").read_text(encoding="utf-8"))
+        if ameta.get("base_model_sha256") not in (None, meta["base_model_sha256"]):
+            raise ValueError(
+                f"{art}: built on base {ameta['base_model_sha256'][:12]}, "
+                f"the bundle's is {meta['base_model_sha256'][:12]}"
+            )
+        state = apply_artifact(base, load_file(str(art / "judge.safetensors")), ameta["tensors"])
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.startswith("classifier.") and not k.endswith("position_ids")]
     if missing or unexpected:
@@ -153,6 +160,10 @@ def train_one(
     for layer in bert.encoder.layer[: cfg["freeze_layers"]]:
         layer.requires_grad_(False)
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]
+    init_meta = {}
+    if cfg["init"] != "base":  # what the init artifact changed is exported too, trained here or not
+        init_meta = json.loads((Path(cfg["init"]) / "judge.json").read_text(encoding="utf-8"))
+    frozen_changed = {n for n, p in model.named_parameters() if n in init_meta.get("tensors", {}) and not p.requires_grad}
     log(
         f"config {json.dumps(cfg)}; device {device}; trainable {sum(p.numel() for p in model.parameters() if p.requires_grad) / 1e6:.1f}M"
     )
@@ -239,6 +250,18 @@ def train_one(
             opt.step()
             opt.zero_grad(set_to_none=True)
             step += 1
+            if step == 1:
+                t_fit = time.time()
+            if step == 50 and not max_steps:
+                # Fit the planned steps to the time left, so the decay still ends at the deadline.
+                if device.type == "cuda":
+                    torch.cuda.synchronize()
+                per_step = (time.time() - t_fit) / 49
+                fit = step + int(0.95 * (deadline - time.time()) / per_step)
+                if fit < total:
+                    log(f"{per_step * 1000:.1f} ms/step: planned steps {total} -> {fit} to end before the deadline")
+                    total = fit
+                    warm = max(1, int(cfg["warmup_frac"] * total))
             if step % 100 == 0 or step == total:
                 v = loss.item()
                 loss_ema = v if loss_ema is None else 0.9 * loss_ema + 0.1 * v
@@ -249,6 +272,9 @@ def train_one(
             break
     if not curve or curve[-1]["step"] != step:
         checkpoint(step)
+    for n, p in model.named_parameters():
+        if n in frozen_changed:
+            best_state[n] = p.detach().float().cpu()
     tensors, kinds = delta_tensors(best_state, base)
     parts, cur, size = [], {}, 0
     for key in sorted(tensors):
@@ -272,7 +298,9 @@ def train_one(
         if cfg["freeze_layers"]
         else "word/position/type embeddings",
         "steps": step,
-        "steps_planned": total,
+        "steps_planned": per_epoch * cfg["epochs"] if not max_steps else max_steps,
+        "steps_fitted": total,
+        "init_artifact_sha256": init_meta.get("sha256"),
         "pairs_seen": step * cfg["bs"],
         "epochs": round(step / per_epoch, 2),
         "stopped": stopped,
@@ -348,10 +376,13 @@ def main() -> None:
     ranked = sorted(results, key=lambda n: -results[n]["best"]["score"])
     print(
         "ranking by mnli-choice-en:",
-        ", ".join(f"{n} {results[n]['best']['score']:.4f}" for n in ranked),
+        ", ".join(f"{n} {results[n]['best']['score']:.4f} ({results[n]['stopped']})" for n in ranked),
         flush=True,
     )
     if a.keep and a.keep_to:
+        files = 2 + sum(1 + len(results[n]["parts"]) for n in ranked[: a.keep])
+        if files > MAX_FILES:  # an accelerator host's return limit: some files would not come back
+            print(f"warning: {files} files to keep, more than {MAX_FILES}", flush=True)
         dest = Path(a.keep_to)
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copy(out / "summary.json", dest / "summary.json")

@@ -115,6 +115,11 @@ def main() -> None:
     for layer in bert.encoder.layer[: a.freeze_layers]:
         layer.requires_grad_(False)
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]
+    # Saved = trained here + what the init artifact had changed (frozen here, it must not revert to base).
+    saved = set(trainable)
+    if a.init_artifact:
+        init_kinds = json.loads((Path(a.init_artifact) / "judge.json").read_text(encoding="utf-8"))["tensors"]
+        saved |= {n for n, _ in model.named_parameters() if n in init_kinds}
     ntrain = sum(p.numel() for p in model.parameters() if p.requires_grad)
     log(f"trainable params {ntrain / 1e6:.1f}M of {sum(p.numel() for p in model.parameters()) / 1e6:.1f}M")
 
@@ -165,7 +170,7 @@ def main() -> None:
         return correct / len(dev)
 
     def save_trained(tag: str) -> Path:
-        sd = {n: p.detach().clone().contiguous() for n, p in model.named_parameters() if n in set(trainable)}
+        sd = {n: p.detach().clone().contiguous() for n, p in model.named_parameters() if n in saved}
         path = run / "trained.safetensors"
         tmp = run / f".trained.{tag}.tmp"
         save_file(sd, str(tmp))
