@@ -19,7 +19,7 @@ from pathlib import Path
 
 from verify.config import cache_dir
 from verify.locking import file_record, files_match, sha256_file
-from verify.quant import ArtifactError, apply_artifact
+from verify.quant import JudgeArtifactError, apply_artifact
 
 JUDGE_VERSION = "1"  # bump when the assembled folder's layout changes
 ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
@@ -31,9 +31,6 @@ _TOKENIZER_FILES = (
     "special_tokens_map.json",
     "sentencepiece.bpe.model",
 )
-
-
-JudgeArtifactError = ArtifactError  # the name the rest of the project uses
 
 
 def artifact_dir() -> Path:

@@ -12,7 +12,7 @@ class QuantError(RuntimeError):
     pass
 
 
-class ArtifactError(QuantError):
+class JudgeArtifactError(QuantError):
     """A judge artifact that cannot be assembled."""
 
 
@@ -51,7 +51,7 @@ def apply_artifact(base: dict, arti: dict, kinds: dict) -> dict:
         elif kind == "fp16":
             state[name] = arti[name + ".f16"].float()
         else:
-            raise ArtifactError(f"unknown tensor kind {kind} for {name}")
+            raise JudgeArtifactError(f"unknown tensor kind {kind} for {name}")
     if "classifier.weight" not in state:
-        raise ArtifactError("artifact has no classifier head")
+        raise JudgeArtifactError("artifact has no classifier head")
     return {k: v.contiguous().to(torch.float32) for k, v in state.items()}
