@@ -135,6 +135,7 @@ def train_one(
     from safetensors.torch import save_file
 
     from verify.judge_training.export import delta_tensors
+    from verify.judge_training.optim import param_groups
 
     cfg = {**DEFAULTS, **cfg}
     out.mkdir(parents=True, exist_ok=True)
@@ -167,21 +168,8 @@ def train_one(
     log(
         f"config {json.dumps(cfg)}; device {device}; trainable {sum(p.numel() for p in model.parameters() if p.requires_grad) / 1e6:.1f}M"
     )
-    decay = [
-        p
-        for n, p in model.named_parameters()
-        if p.requires_grad and not any(x in n for x in ("bias", "LayerNorm.weight"))
-    ]
-    nodecay = [
-        p
-        for n, p in model.named_parameters()
-        if p.requires_grad and any(x in n for x in ("bias", "LayerNorm.weight"))
-    ]
-    opt = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": cfg["weight_decay"]}, {"params": nodecay, "weight_decay": 0.0}],
-        lr=cfg["lr"],
-        **({"fused": True} if device.type == "cuda" else {}),
-    )
+    decay, nodecay, groups = param_groups(model, cfg["weight_decay"])
+    opt = torch.optim.AdamW(groups, lr=cfg["lr"], **({"fused": True} if device.type == "cuda" else {}))
     ids, off, lab = data["train.ids"], data["train.off"], torch.from_numpy(data["train.lab"].astype(np.int64))
     lens = np.diff(off)
     rng = random.Random(cfg["seed"])

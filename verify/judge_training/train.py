@@ -177,19 +177,10 @@ def main() -> None:
         os.replace(tmp, path)
         return path
 
-    decay = [
-        p
-        for n, p in model.named_parameters()
-        if p.requires_grad and not any(x in n for x in ("bias", "LayerNorm.weight"))
-    ]
-    nodecay = [
-        p
-        for n, p in model.named_parameters()
-        if p.requires_grad and any(x in n for x in ("bias", "LayerNorm.weight"))
-    ]
-    opt = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": 0.01}, {"params": nodecay, "weight_decay": 0.0}], lr=a.lr
-    )
+    from verify.judge_training.optim import param_groups
+
+    decay, nodecay, groups = param_groups(model, 0.01)
+    opt = torch.optim.AdamW(groups, lr=a.lr)
     params = decay + nodecay
     lossf = torch.nn.CrossEntropyLoss()
 
