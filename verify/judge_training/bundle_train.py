@@ -325,6 +325,7 @@ def main() -> None:
         deadline = float(os.environ.get("VERIFY_BUNDLE_DEADLINE", time.time() + a.minutes * 60))
         train_one(Path(a.bundle), a.only, configs[a.only], out / a.only, deadline, a.max_steps, a.eval_limit)
         return
+    out.mkdir(parents=True, exist_ok=True)  # the summary is written even when every candidate fails
     env = {**os.environ, "VERIFY_BUNDLE_DEADLINE": str(time.time() + a.minutes * 60)}
     procs = {}
     for name in configs:
