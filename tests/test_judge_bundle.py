@@ -79,7 +79,8 @@ def test_bundle_run_merges_into_a_judge_that_predicts_what_the_bundle_model_pred
     folder = ensure_judge(tmp_path / "judge", artifact=art)
 
     bmeta, base = B.load_base(bundle)
-    model = T.build_model(bmeta, base, str(art), seed=0).eval()
+    model, _ = T.build_model(bmeta, base, str(art), seed=0)
+    model.eval()
     data = dict(np.load(bundle / "data.npz"))
     pairs = SETS["mnli-choice-en"][0]
     want = []

@@ -36,13 +36,18 @@ def decode(dtype: int, raw: bytes, shape: tuple[int, ...], name: str = "?") -> n
     return arr.reshape(shape)
 
 
+def base_key(name: str) -> str:
+    """A judge model key (``bert.``-prefixed for the encoder) as the e5 base names it."""
+    return name[len("bert.") :] if name.startswith("bert.") else name
+
+
 def apply_artifact(base: dict, arti: dict, kinds: dict) -> dict:
     """Model state (``bert.``-prefixed) = `base` (BERT keys) with the artifact's tensors added back."""
     import torch
 
     state = {"bert." + k: v.float() for k, v in base.items()}
     for name, kind in kinds.items():
-        bk = name[len("bert.") :] if name.startswith("bert.") else name
+        bk = base_key(name)
         if kind == "delta-int8":
             q, s = arti[name + ".q8"], arti[name + ".scale"]
             state[name] = base[bk].float() + q.float() * s.float().unsqueeze(1)

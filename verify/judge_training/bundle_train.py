@@ -71,7 +71,8 @@ def _pad(ids: np.ndarray, off: np.ndarray, rows: list[int], pad: int, device):
 
 
 def build_model(meta: dict, base: dict, init: str, seed: int):
-    """A BertForSequenceClassification over the bundle's dense vocabulary, from e5 or an artifact."""
+    """(BertForSequenceClassification over the bundle's dense vocabulary, the init artifact's judge.json
+    or {} for plain e5), from e5 or an artifact."""
     import torch
     from safetensors.torch import load_file
     from transformers import BertConfig, BertForSequenceClassification
@@ -86,6 +87,7 @@ def build_model(meta: dict, base: dict, init: str, seed: int):
     cfg["label2id"] = {v: k for k, v in cfg["id2label"].items()}
     torch.manual_seed(seed)
     model = BertForSequenceClassification(BertConfig(**cfg))
+    ameta: dict = {}
     if init == "base":
         state = {"bert." + k: v for k, v in base.items()}
     else:
@@ -101,7 +103,7 @@ def build_model(meta: dict, base: dict, init: str, seed: int):
     missing = [k for k in missing if not k.startswith("classifier.") and not k.endswith("position_ids")]
     if missing or unexpected:
         raise ValueError(f"state mismatch: missing {missing[:3]}, unexpected {unexpected[:3]}")
-    return model
+    return model, ameta
 
 
 def evaluate(model, data, name: str, kind: str, pad: int, device, limit: int = 0, bs: int = 128) -> float:
@@ -155,20 +157,19 @@ def train_one(
     meta, base = B.load_base(bundle)
     data = dict(np.load(bundle / "data.npz"))
     pad = meta["pad_id"]
-    model = build_model(meta, base, cfg["init"], cfg["seed"]).to(device)
+    model, init_meta = build_model(meta, base, cfg["init"], cfg["seed"])
+    model.to(device)
     bert = model.bert
     bert.embeddings.requires_grad_(False)
     for layer in bert.encoder.layer[: cfg["freeze_layers"]]:
         layer.requires_grad_(False)
-    trainable = [n for n, p in model.named_parameters() if p.requires_grad]
-    init_meta = {}
-    if cfg["init"] != "base":  # what the init artifact changed is exported too, trained here or not
-        init_meta = json.loads((Path(cfg["init"]) / "judge.json").read_text(encoding="utf-8"))
-    frozen_changed = {n for n, p in model.named_parameters() if n in init_meta.get("tensors", {}) and not p.requires_grad}
+    # Exported = trained here + what the init artifact had changed (frozen here, it must not revert to base).
+    saved = {n for n, p in model.named_parameters() if p.requires_grad or n in init_meta.get("tensors", {})}
     log(
         f"config {json.dumps(cfg)}; device {device}; trainable {sum(p.numel() for p in model.parameters() if p.requires_grad) / 1e6:.1f}M"
     )
     decay, nodecay, groups = param_groups(model, cfg["weight_decay"])
+    params = decay + nodecay
     opt = torch.optim.AdamW(groups, lr=cfg["lr"], **({"fused": True} if device.type == "cuda" else {}))
     ids, off, lab = data["train.ids"], data["train.off"], torch.from_numpy(data["train.lab"].astype(np.int64))
     lens = np.diff(off)
@@ -206,7 +207,7 @@ def train_one(
                 {
                     n: p.detach().float().cpu().clone()
                     for n, p in model.named_parameters()
-                    if n in set(trainable)
+                    if n in saved
                 }
             )
 
@@ -234,7 +235,7 @@ def train_one(
                 logits = model(input_ids=x, attention_mask=m).logits
             loss = lossf(logits.float(), y)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(decay + nodecay, 1.0)
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             opt.zero_grad(set_to_none=True)
             step += 1
@@ -260,9 +261,6 @@ def train_one(
             break
     if not curve or curve[-1]["step"] != step:
         checkpoint(step)
-    for n, p in model.named_parameters():
-        if n in frozen_changed:
-            best_state[n] = p.detach().float().cpu()
     tensors, kinds = delta_tensors(best_state, base)
     parts, cur, size = [], {}, 0
     for key in sorted(tensors):

@@ -17,13 +17,11 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
+from verify.quant import base_key
+
 ARTIFACT_NAME = "judge.safetensors"
 META_NAME = "judge.json"
 NAMES = ["entailment", "neutral", "contradiction"]
-
-
-def _base_key(name: str) -> str:
-    return name[len("bert.") :] if name.startswith("bert.") else name
 
 
 def quantize_delta(delta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -38,7 +36,7 @@ def delta_tensors(trained: dict[str, torch.Tensor], base: dict[str, torch.Tensor
     kinds: dict[str, str] = {}
     for name, w in sorted(trained.items()):
         w = w.detach().float().cpu()
-        bk = _base_key(name)
+        bk = base_key(name)
         if bk in base and base[bk].shape == w.shape:
             delta = w - base[bk].float().cpu()
             if w.dim() == 2:
