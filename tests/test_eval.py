@@ -501,3 +501,15 @@ def test_cli_gold_evidence_on_the_choice_set_with_the_shipped_judge():
     res = json.loads(r.stdout[r.stdout.index("{"):])
     assert res["n"] == 40 and res["split"] == "choice (held apart)" and 0.0 <= res["accuracy"] <= 1.0
     assert set(res["per_class"]) == {"entailment", "neutral", "contradiction"}
+
+
+def test_saved_runs_are_keyed_by_the_code_that_judged_them(monkeypatch):
+    """A rule-judge or retrieval edit must not re-aggregate judgements the old code made (tune reuses runs)."""
+    from verify.config import Settings
+    from verify.eval import harness
+
+    key = lambda: harness.run_key("x", "dev", [], Settings(), ["rules"], 5)  # noqa: E731
+    monkeypatch.setattr(harness, "_source_digest", lambda: "aaaa")
+    before = key()
+    monkeypatch.setattr(harness, "_source_digest", lambda: "bbbb")
+    assert key() != before

@@ -273,6 +273,8 @@ def run_key(name: str, split: str, claims: Sequence[BenchClaim], settings: Setti
         "encoder": settings.encoder, "judges": list(judge_names), "judge": _judge_identity(settings, judge_names),
         "pool": pool, "dense_weight": settings.thresholds.dense_weight,
         "window": [settings.passage_sentences, settings.passage_overlap], "nli_focus": settings.nli_focus,
+        # Judgements made by other rule-judge, claim or retrieval code are not this code's: never reuse them.
+        "code": _source_digest(),
     }, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -373,6 +375,8 @@ def _seed_partial(partial: Path, name: str, split: str, wanted: set[str], judge:
             continue
         if h.get("encoder") != encoder or h.get("nli_focus") != nli_focus:
             continue  # the focused sentence depends on both
+        if h.get("code") != _source_digest():
+            continue  # its rule judgements (and the passages judged) came from other code
         per_claim = float(h.get("extra_judge_seconds", 0.0)) / max(len(lines) - 1, 1)
         for line in lines[1:]:
             rid = json.loads(line)["id"]
