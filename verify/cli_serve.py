@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from verify import DEFAULT_ENCODER
+
 
 def register(app: typer.Typer) -> None:
     from verify.cli import EncoderOpt, EvidenceOpt, IndexDirOpt, JudgeOpt, NliOpt, ThresholdsOpt, TopKOpt
@@ -15,7 +17,7 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
         evidence: EvidenceOpt = None,
         top_k: TopKOpt = 5,
-        encoder: EncoderOpt = "usem3",
+        encoder: EncoderOpt = DEFAULT_ENCODER,
         judge: JudgeOpt = None,
         nli_model: NliOpt = None,
         index_dir: IndexDirOpt = None,

