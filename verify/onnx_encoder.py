@@ -1,0 +1,135 @@
+"""A sentence-transformers mean-pooling encoder served from an ONNX export: tokenizers + onnxruntime only."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from verify.onnx_judge import ensure_export
+
+# Bump when the export (graph, outputs, opset) changes: the manifest check then re-exports.
+EXPORT_VERSION = "onnx-encoder-fp32-1"
+_COPIED = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "config.json",
+           "sentence_bert_config.json", "modules.json")
+
+
+def _export(source: Path, out: Path) -> None:
+    import torch
+    from transformers import AutoModel
+
+    # Float32 and eager attention, as for the judge: the vectors must match the torch encoder's (an
+    # index built by either is searched by the other; tests/test_onnx_encoder.py checks cos >= 0.9999).
+    base = AutoModel.from_pretrained(str(source), attn_implementation="eager")
+    base.eval()
+
+    class _Hidden(torch.nn.Module):  # keyword call: BertModel.forward's positional order varies by version
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
+                              return_dict=True).last_hidden_state
+
+    model = _Hidden(base)
+    ids = torch.tensor([[0, 100, 200, 300, 2]], dtype=torch.long)
+    mask = torch.ones_like(ids)
+    types = torch.zeros_like(ids)
+    with torch.no_grad():
+        torch.onnx.export(
+            model,
+            (ids, mask, types),
+            str(out / "model.onnx"),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={n: {0: "batch", 1: "seq"} for n in ("input_ids", "attention_mask", "token_type_ids",
+                                                             "last_hidden_state")},
+            opset_version=17,
+            dynamo=False,
+        )
+    for name in _COPIED:
+        if (source / name).exists():
+            shutil.copy2(source / name, out / name)
+
+
+def ensure_onnx_encoder(source: Path, out: Path | None = None) -> Path:
+    """The ONNX export of the sentence-transformers folder `source` (built once, atomically, checksummed)."""
+    return ensure_export(source, out or source.with_name(source.name + "-onnx"), _export, EXPORT_VERSION)
+
+
+class ONNXMeanPoolEncoder:
+    """Mean pooling over the last hidden state, then unit length: what a sentence-transformers
+    Transformer + Pooling(mean) + Normalize folder computes, without importing torch at run time
+    (torch + sentence-transformers take ~5 s to import, more than the whole warm audit)."""
+
+    def __init__(self, folder: Path, *, max_length: int = 256, batch_size: int = 32, threads: int | None = None):
+        self.folder = Path(folder)
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.threads = threads or max(1, os.cpu_count() or 1)
+        self._session = None
+        self._tokenizer = None
+        self._pad = 0
+        self._inputs: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _ensure(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            config = json.loads((self.folder / "config.json").read_text(encoding="utf-8"))
+            tok = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+            tok.enable_truncation(self.max_length, strategy="longest_first")
+            tok.no_padding()
+            self._pad = int(config.get("pad_token_id") or 0)
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = self.threads
+            opts.inter_op_num_threads = 1
+            session = ort.InferenceSession(str(self.folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+            self._inputs = {i.name for i in session.get_inputs()}
+            self._tokenizer = tok
+            self._session = session  # last: it is what says the encoder is loaded
+
+    @property
+    def dimension(self) -> int:
+        config = json.loads((self.folder / "config.json").read_text(encoding="utf-8"))
+        return int(config["hidden_size"])
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        self._ensure()
+        encs = self._tokenizer.encode_batch(list(texts))  # type: ignore[union-attr]
+        # Length-sorted batches: padding a short text to a long one's width is wasted work.
+        order = np.argsort([len(e.ids) for e in encs], kind="stable")
+        out: np.ndarray | None = None
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            width = max(len(encs[i].ids) for i in chunk)
+            ids = np.full((len(chunk), width), self._pad, dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                n = len(encs[i].ids)
+                ids[row, :n] = encs[i].ids
+                mask[row, :n] = 1
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._inputs:
+                feed["token_type_ids"] = np.zeros_like(ids)
+            hidden = self._session.run(["last_hidden_state"], feed)[0]  # type: ignore[union-attr]
+            m = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+            if out is None:
+                out = np.empty((len(encs), pooled.shape[1]), dtype=np.float32)
+            out[chunk] = pooled
+        assert out is not None
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
