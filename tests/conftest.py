@@ -77,3 +77,13 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "e2e" in item.keywords:
                 item.add_marker(skip)
+
+
+def fake_thresholds(**update):
+    """The shipped thresholds with the relevance floor (0.3) that the fake encoder's fixtures were written
+    for: the shipped floor is tuned on a real encoder's rescaled scores (0.55 for e5-small), and a test
+    of the pipeline's logic with FakeEncoder must not change meaning when the shipped thresholds are
+    re-tuned."""
+    from verify.config import shipped_thresholds
+
+    return shipped_thresholds().model_copy(update={"min_retrieval": 0.3, **update})

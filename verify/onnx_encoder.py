@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.onnx_judge import ensure_export
+from verify.onnx_judge import ensure_export, open_session, padded_batches, trace_to_onnx
 
 # Bump when the export (graph, outputs, opset) changes: the manifest check then re-exports.
 EXPORT_VERSION = "onnx-encoder-fp32-1"
@@ -38,21 +38,7 @@ def _export(source: Path, out: Path) -> None:
                               return_dict=True).last_hidden_state
 
     model = _Hidden(base)
-    ids = torch.tensor([[0, 100, 200, 300, 2]], dtype=torch.long)
-    mask = torch.ones_like(ids)
-    types = torch.zeros_like(ids)
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            (ids, mask, types),
-            str(out / "model.onnx"),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["last_hidden_state"],
-            dynamic_axes={n: {0: "batch", 1: "seq"} for n in ("input_ids", "attention_mask", "token_type_ids",
-                                                             "last_hidden_state")},
-            opset_version=17,
-            dynamo=False,
-        )
+    trace_to_onnx(model, out / "model.onnx", [0, 100, 200, 300, 2], "last_hidden_state", {0: "batch", 1: "seq"})
     for name in _COPIED:
         if (source / name).exists():
             shutil.copy2(source / name, out / name)
@@ -83,18 +69,9 @@ class ONNXMeanPoolEncoder:
         with self._lock:
             if self._session is not None:
                 return
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-
             config = json.loads((self.folder / "config.json").read_text(encoding="utf-8"))
-            tok = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-            tok.enable_truncation(self.max_length, strategy="longest_first")
-            tok.no_padding()
             self._pad = int(config.get("pad_token_id") or 0)
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads
-            opts.inter_op_num_threads = 1
-            session = ort.InferenceSession(str(self.folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+            tok, session = open_session(self.folder, self.max_length, self.threads)
             self._inputs = {i.name for i in session.get_inputs()}
             self._tokenizer = tok
             self._session = session  # last: it is what says the encoder is loaded
@@ -109,23 +86,10 @@ class ONNXMeanPoolEncoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self._ensure()
         encs = self._tokenizer.encode_batch(list(texts))  # type: ignore[union-attr]
-        # Length-sorted batches: padding a short text to a long one's width is wasted work.
-        order = np.argsort([len(e.ids) for e in encs], kind="stable")
         out: np.ndarray | None = None
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            width = max(len(encs[i].ids) for i in chunk)
-            ids = np.full((len(chunk), width), self._pad, dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
-            for row, i in enumerate(chunk):
-                n = len(encs[i].ids)
-                ids[row, :n] = encs[i].ids
-                mask[row, :n] = 1
-            feed = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._inputs:
-                feed["token_type_ids"] = np.zeros_like(ids)
+        for chunk, feed in padded_batches(encs, self.batch_size, self._pad, "token_type_ids" in self._inputs):
             hidden = self._session.run(["last_hidden_state"], feed)[0]  # type: ignore[union-attr]
-            m = mask[:, :, None].astype(np.float32)
+            m = feed["attention_mask"][:, :, None].astype(np.float32)
             pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
             if out is None:
                 out = np.empty((len(encs), pooled.shape[1]), dtype=np.float32)

@@ -39,7 +39,6 @@ def onnx_folder_ok(out: Path, source: Path, version: str = EXPORT_VERSION) -> bo
 
 
 def _export(source: Path, out: Path) -> None:
-    import torch
     from transformers import AutoModelForSequenceClassification
 
     # Eager attention: onnxruntime ran the SDPA export of this model 1.19x slower (3.32 s vs 2.79 s for
@@ -47,27 +46,28 @@ def _export(source: Path, out: Path) -> None:
     # (2.80 s), so they are not applied (docs/performance.md).
     model = AutoModelForSequenceClassification.from_pretrained(str(source), attn_implementation="eager")
     model.eval()
-    ids = torch.tensor([[0, 100, 200, 2, 2, 300, 2]], dtype=torch.long)
-    mask = torch.ones_like(ids)
-    types = torch.zeros_like(ids)
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            (ids, mask, types),
-            str(out / "model.onnx"),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["logits"],
-            dynamic_axes={n: {0: "batch", 1: "seq"} for n in ("input_ids", "attention_mask", "token_type_ids")}
-            | {"logits": {0: "batch"}},
-            opset_version=17,
-            dynamo=False,
-        )
+    trace_to_onnx(model, out / "model.onnx", [0, 100, 200, 2, 2, 300, 2], "logits", {0: "batch"})
     # Float32 on purpose: dynamic int8 quantisation was 1.4-2x faster but agreed with the float judge
     # on only 84-97% of 300 XNLI-dev pairs (per tensor or per channel; all MatMuls, the feed-forward
     # ones, or only their up-projection; docs/performance.md), under the 97% bar; quality first.
     for name in _TOKENIZER_FILES:
         if (source / name).exists():
             shutil.copy2(source / name, out / name)
+
+
+def trace_to_onnx(model, path: Path, sample_ids: list[int], output: str, output_axes: dict[int, str]) -> None:
+    """Trace `model(input_ids, attention_mask, token_type_ids)` to an opset-17 ONNX file, batch and
+    sequence length dynamic (the TorchScript exporter: the dynamo one is not needed for a BERT)."""
+    import torch
+
+    ids = torch.tensor([sample_ids], dtype=torch.long)
+    mask = torch.ones_like(ids)
+    types = torch.zeros_like(ids)
+    inputs = ("input_ids", "attention_mask", "token_type_ids")
+    with torch.no_grad():
+        torch.onnx.export(model, (ids, mask, types), str(path), input_names=list(inputs), output_names=[output],
+                          dynamic_axes={n: {0: "batch", 1: "seq"} for n in inputs} | {output: output_axes},
+                          opset_version=17, dynamo=False)
 
 
 def ensure_onnx(source: Path, out: Path | None = None) -> Path:
@@ -102,6 +102,40 @@ def ensure_export(source: Path, out: Path, export: Callable[[Path, Path], None],
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def open_session(folder: Path, max_length: int, threads: int):
+    """The folder's tokenizer (truncating at `max_length`, no padding) and its model.onnx session on
+    `threads` CPU threads."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tok.enable_truncation(max_length, strategy="longest_first")
+    tok.no_padding()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    return tok, ort.InferenceSession(str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+
+
+def padded_batches(encs, batch_size: int, pad: int, token_types: bool):
+    """(row indices, ONNX feed) per batch of tokenizer encodings, in length order: padding a short text
+    to a long one's width is wasted work, so each batch is only as wide as its longest member."""
+    order = np.argsort([len(e.ids) for e in encs], kind="stable")
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        width = max(len(encs[i].ids) for i in chunk)
+        ids = np.full((len(chunk), width), pad, dtype=np.int64)
+        mask = np.zeros((len(chunk), width), dtype=np.int64)
+        for row, i in enumerate(chunk):
+            n = len(encs[i].ids)
+            ids[row, :n] = encs[i].ids
+            mask[row, :n] = 1
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if token_types:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        yield chunk, feed
 
 
 class ONNXNLIJudge:
@@ -139,9 +173,6 @@ class ONNXNLIJudge:
                     raise
 
     def _load(self) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         config = json.loads((self.folder / "config.json").read_text(encoding="utf-8"))
         id2label = {int(k): str(v).lower() for k, v in config.get("id2label", {}).items()}
         inverse = {v: k for k, v in id2label.items()}
@@ -149,14 +180,8 @@ class ONNXNLIJudge:
         if any(w not in inverse for w in wanted):
             raise ValueError(f"{self.folder}: labels {sorted(id2label.values())} are not entailment/neutral/contradiction")
         self._order = [inverse[w] for w in wanted]
-        tok = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-        tok.enable_truncation(self.max_length, strategy="longest_first")
-        tok.no_padding()
         self._pad = int(config.get("pad_token_id") or 1)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        session = ort.InferenceSession(str(self.folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+        tok, session = open_session(self.folder, self.max_length, self.threads)
         self._inputs = {i.name for i in session.get_inputs()}
         self._tokenizer = tok
         self._session = session  # last: it is what says the judge is loaded
@@ -166,20 +191,8 @@ class ONNXNLIJudge:
             return np.zeros((0, 3), dtype=np.float32)
         self._ensure()  # under the lock: a prefetch may be half-way through _load
         encs = self._tokenizer.encode_batch(list(zip(premises, hypotheses, strict=True)))
-        order = np.argsort([len(e.ids) for e in encs], kind="stable")
         out = np.empty((len(encs), 3), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            width = max(len(encs[i].ids) for i in chunk)
-            ids = np.full((len(chunk), width), self._pad, dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
-            for row, i in enumerate(chunk):
-                n = len(encs[i].ids)
-                ids[row, :n] = encs[i].ids
-                mask[row, :n] = 1
-            feed = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._inputs:
-                feed["token_type_ids"] = np.zeros_like(ids)
+        for chunk, feed in padded_batches(encs, self.batch_size, self._pad, "token_type_ids" in self._inputs):
             logits = self._session.run(["logits"], feed)[0][:, self._order]
             logits -= logits.max(axis=1, keepdims=True)
             probs = np.exp(logits)

@@ -288,6 +288,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--nli-top-k", type=int, default=None,
                     help="relevant passages per claim the NLI judge reads (default: the shipped value); a speed "
                          "trade-off, held fixed during the search")
+    ap.add_argument("--start", type=Path, default=None,
+                    help="thresholds JSON to start the search from (default: the shipped ones)")
+    ap.add_argument("--hold", action="append", default=[], metavar="NAME=VALUE",
+                    help="keep a threshold at VALUE and out of the search (repeatable), e.g. min_retrieval=0.3")
     ap.add_argument("--retrieval-sweep", action="store_true",
                     help="only print dev recall@k per dense weight (retrieval only) and exit")
     a = ap.parse_args(argv)
@@ -299,6 +303,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "fever-jsonl" in sets and a.data is None:
         ap.error("--sets fever-jsonl needs --data PATH (a JSONL file of labelled claims)")
     start = shipped_thresholds()
+    if a.start is not None:
+        from verify.config import ThresholdsError, load_thresholds
+
+        try:
+            start = load_thresholds(a.start)
+        except ThresholdsError as exc:
+            ap.error(str(exc))
+    held: dict[str, float] = {}
+    for item in a.hold:
+        name, _, value = item.partition("=")
+        if name not in GRID or not value:
+            ap.error(f"--hold {item}: use NAME=VALUE with NAME one of {', '.join(GRID)}")
+        try:
+            held[name] = float(value)
+        except ValueError:
+            ap.error(f"--hold {item}: {value!r} is not a number")
+    start = start.model_copy(update=held)
     if a.dense_weight is not None:
         start = start.model_copy(update={"dense_weight": a.dense_weight})
     if a.nli_top_k is not None:
@@ -320,6 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     before = score_views(view_records, start, a.top_k)
     best, best_score, trace = coordinate_search(
         view_records, start, a.top_k, a.objective, rounds=a.rounds, log=_log,
+        grid={k: v for k, v in GRID.items() if k not in held},
         accept=(lambda th: not guards_hold(guards, th, a.top_k)) if guards else None)
     after = score_views(view_records, best, a.top_k)
     # Calibration last: it maps confidence per label and never changes a label, so the search above
@@ -360,7 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "(python -m verify.eval.tune --retrieval-sweep); the search re-ranks only within "
                              "each claim's judged passages",
         "settings": {"encoder": a.encoder, "judges": a.judge, "nli_model": a.nli_model, "top_k": a.top_k,
-                     "pool": a.pool, "limit": a.limit},
+                     "pool": a.pool, "limit": a.limit, "start": str(a.start) if a.start else "shipped",
+                     "held": held},
     }
     print(json.dumps(report, indent=2))
     if a.out or a.write:
