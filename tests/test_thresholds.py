@@ -103,6 +103,14 @@ def test_tune_own_labelled_set_then_use_the_file(tmp_path, monkeypatch):
                       "--rounds", "1", "--out", str(out)]) == 0
     th = load_thresholds(out)
     assert th.version.startswith("1-dev-") and (tmp_path / "mine.json.dev.json").exists()
+    # --start and --hold: the held threshold keeps its value and is left out of the search.
+    held = tmp_path / "held.json"
+    assert tune.main(["--sets", "fever-jsonl", "--data", str(data), "--judge", "rules", "--no-guards",
+                      "--rounds", "1", "--start", str(out), "--hold", "min_retrieval=0.45", "--out", str(held)]) == 0
+    report = json.loads((tmp_path / "held.json.dev.json").read_text(encoding="utf-8"))
+    assert load_thresholds(held).min_retrieval == 0.45 and report["settings"]["held"] == {"min_retrieval": 0.45}
+    assert report["settings"]["start"] == str(out)
+    assert all(t["thresholds"]["min_retrieval"] == 0.45 for t in report["trace"])
     r = CliRunner().invoke(app, ["eval", "fever-jsonl", "--data", str(data), "--split", "test", "--judge", "rules",
                                  "--thresholds", str(out), "--format", "json"])
     assert r.exit_code == 0, r.output
@@ -154,3 +162,12 @@ def test_open_question_source_gives_unknown_with_the_real_models(tmp_path, monke
     r = CliRunner().invoke(app, [*base, "--thresholds", str(off)])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["verdicts"][0]["label"] != "unknown"
+
+
+@pytest.mark.parametrize("hold", ["nonsense", "min_retrieval=", "min_retrieval=high", "dense_weight=0.5"])
+def test_tune_refuses_a_bad_hold(hold, capsys):
+    from verify.eval import tune
+
+    with pytest.raises(SystemExit) as exc:
+        tune.main(["--hold", hold])
+    assert exc.value.code == 2 and "--hold" in capsys.readouterr().err
