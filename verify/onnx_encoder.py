@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -69,31 +70,29 @@ class ONNXMeanPoolEncoder:
         with self._lock:
             if self._session is not None:
                 return
-            config = json.loads((self.folder / "config.json").read_text(encoding="utf-8"))
-            self._pad = int(config.get("pad_token_id") or 0)
+            self._pad = int(self._config.get("pad_token_id") or 0)
             tok, session = open_session(self.folder, self.max_length, self.threads)
             self._inputs = {i.name for i in session.get_inputs()}
             self._tokenizer = tok
             self._session = session  # last: it is what says the encoder is loaded
 
+    @cached_property
+    def _config(self) -> dict:
+        return json.loads((self.folder / "config.json").read_text(encoding="utf-8"))
+
     @property
     def dimension(self) -> int:
-        config = json.loads((self.folder / "config.json").read_text(encoding="utf-8"))
-        return int(config["hidden_size"])
+        return int(self._config["hidden_size"])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self._ensure()
         encs = self._tokenizer.encode_batch(list(texts))  # type: ignore[union-attr]
-        out: np.ndarray | None = None
+        out = np.empty((len(encs), self.dimension), dtype=np.float32)
         for chunk, feed in padded_batches(encs, self.batch_size, self._pad, "token_type_ids" in self._inputs):
             hidden = self._session.run(["last_hidden_state"], feed)[0]  # type: ignore[union-attr]
             m = feed["attention_mask"][:, :, None].astype(np.float32)
-            pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-            if out is None:
-                out = np.empty((len(encs), pooled.shape[1]), dtype=np.float32)
-            out[chunk] = pooled
-        assert out is not None
+            out[chunk] = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
