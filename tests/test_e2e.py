@@ -120,3 +120,21 @@ def test_schema_command_matches_the_model():
     assert "verdicts" in schema["properties"]
     published = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
     assert published == schema, "docs/report.schema.json is stale: run `verify schema > docs/report.schema.json`"
+
+
+@pytest.mark.parametrize("thresholds", [None, "eval/thresholds/e5-small-floor03.json"])
+def test_e5_option_on_a_one_file_folder_names_the_differing_year(tmp_path, thresholds):
+    """`--encoder e5-small` (ONNX) as a user runs it on a small folder of their own, with the shipped
+    thresholds and with the e5 thresholds the README recommends for small folders."""
+    (tmp_path / "ev").mkdir()
+    (tmp_path / "ev" / "about.md").write_text("---\ntitle: About\n---\nFluidstack was founded in 2017 in London.\n",
+                                              encoding="utf-8")
+    args = ["check", "-", "--lines", "--evidence", str(tmp_path / "ev"), "--encoder", "e5-small",
+            "--index-dir", str(tmp_path / "ix"), "--format", "json"]
+    out = run(*args, *(["--thresholds", str(ROOT / thresholds)] if thresholds else []),
+              input="Fluidstack was founded in 2013.\n")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["encoder"] == "multilingual-e5-small"
+    v = report["verdicts"][0]
+    assert v["label"] == "contradicted" and "2013" in v["reason"] and "2017" in v["reason"], v
