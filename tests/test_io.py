@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -85,3 +86,16 @@ def test_article_line_numbers_count_front_matter():
 def test_missing_article_is_an_input_error():
     with pytest.raises(InputError, match="no such file"):
         read_article("does/not/exist.txt")
+
+
+def test_standard_input_is_decoded_like_a_file(monkeypatch):
+    # A C-locale stdin hands invalid UTF-8 on as surrogate escapes, which no later step can encode.
+    raw = "Fluidstack wurde 2017 in München gegründet.\n".encode("cp1252")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="surrogateescape"))
+    article = read_article("-")
+    assert article.text == "Fluidstack wurde 2017 in München gegründet.\n"
+    (problem,) = article.problems
+    assert problem.path == "-" and problem.line == 1 and problem.severity == "warning" and "cp1252" in problem.message
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\x00\x01binary\x00")))
+    with pytest.raises(InputError, match="binary"):
+        read_article("-")

@@ -74,16 +74,35 @@ def _read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
     except OSError as exc:
         problems.append(Problem(path=str(path), message=f"cannot read file ({exc.strerror}); skipped"))
         return None
+    return _capped(path, data, f"file is {size:,} bytes", problems)
+
+
+def _capped(path: Path, data: bytes, what: str, problems: list[Problem]) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         data = data[:MAX_FILE_BYTES]
         problems.append(
             Problem(
                 path=str(path),
                 severity="warning",
-                message=f"file is {size:,} bytes; only the first {MAX_FILE_BYTES:,} bytes were read",
+                message=f"{what}; only the first {MAX_FILE_BYTES:,} bytes were read",
             )
         )
     return data
+
+
+def _read_stdin(problems: list[Problem]) -> str:
+    """Standard input decoded like a file: as bytes, so invalid UTF-8 falls back to cp1252 with a warning
+    instead of reaching the claims as surrogate escapes."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # replaced by a text-only stream (an embedding application): already decoded
+        return sys.stdin.read()
+    data = _capped(Path("-"), stream.read(MAX_FILE_BYTES + 1), f"input is over {MAX_FILE_BYTES:,} bytes", problems)
+    text = decode_text(Path("-"), data, problems)
+    if text is None:
+        raise InputError("-", "binary data on standard input, not text")
+    return text
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -306,17 +325,15 @@ def load_corpus(paths: Iterable[Path]) -> Corpus:
 
 def read_article(path: str | Path) -> Article:
     """An article to check: '-' is standard input. Raises InputError when it cannot be read."""
-    import sys
-
+    problems: list[Problem] = []
     if str(path) == "-":
-        text = sys.stdin.read()
-        return Article(path="-", text=text, full_text=text)
+        text = _read_stdin(problems)
+        return Article(path="-", text=text, full_text=text, problems=problems)
     p = Path(path)
     if not p.exists():
         raise InputError(p, "no such file")
     if p.is_dir():
         raise InputError(p, "is a folder; use 'verify audit' for folders")
-    problems: list[Problem] = []
     data = _read_bytes(p, problems)
     if data is None:
         raise InputError(p, problems[-1].message)
