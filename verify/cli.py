@@ -142,6 +142,12 @@ def _verifier(settings):
         raise _fail(EXIT_INDEX, str(exc)) from exc
 
 
+def _check_output(output: Path | None) -> None:
+    """Refuse an --output that is a folder before any work is done (a write error is also caught later)."""
+    if output is not None and output.is_dir():
+        raise _fail(EXIT_INPUT, f"cannot write output: {output}: is a folder")
+
+
 def _emit(report, fmt: Format, output: Path | None, article_text: str | None = None) -> None:
     from verify.render import RENDERERS
 
@@ -154,7 +160,10 @@ def _emit(report, fmt: Format, output: Path | None, article_text: str | None = N
     if output:
         from verify.locking import atomic_write_text
 
-        atomic_write_text(output, text)
+        try:
+            atomic_write_text(output, text)
+        except OSError as exc:
+            raise _fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
     else:
         sys.stdout.write(text)
 
@@ -178,6 +187,7 @@ def check(
     """Check one article: every claim labelled supported / contradicted / unknown, with citations."""
     from verify.io import InputError, read_article
 
+    _check_output(output)
     try:
         article = read_article(file)
     except InputError as exc:
@@ -208,6 +218,7 @@ def audit(
     """Audit the claims of every article under PATHS (default: seeds/) against the evidence corpus."""
     from verify.io import InputError
 
+    _check_output(output)
     targets = paths or [Path("seeds")]
     for t in targets:
         if not t.exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import os
@@ -26,6 +27,8 @@ def file_lock(path: Path) -> Iterator[None]:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` so that readers see either the old file or the complete new one."""
+    if path.is_dir():  # else os.replace fails naming the temporary file, not the path the user gave
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
