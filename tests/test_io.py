@@ -99,3 +99,15 @@ def test_standard_input_is_decoded_like_a_file(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\x00\x01binary\x00")))
     with pytest.raises(InputError, match="binary"):
         read_article("-")
+
+
+def test_front_matter_never_closed_is_a_warning_and_the_document_kept(tmp_path: Path):
+    (tmp_path / "open.md").write_text("---\ntitle: Never closed\nAcme Robotics was founded in 2015.\n", encoding="utf-8")
+    (tmp_path / "empty-front.md").write_text("---\n---\nHooli opened an office in 2020.\n", encoding="utf-8")
+    corpus = load_corpus([tmp_path])
+    docs = {d.id: d for d in corpus.documents}
+    assert "Acme Robotics was founded in 2015." in docs["open"].text
+    assert docs["empty-front"].text == "Hooli opened an office in 2020.\n"  # empty front matter is front matter
+    (problem,) = corpus.problems
+    assert problem.path == str(tmp_path / "open.md") and problem.line == 1 and problem.severity == "warning"
+    assert problem.message == "front matter opened on line 1 is never closed; read as text"

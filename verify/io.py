@@ -17,7 +17,8 @@ from verify.text import detect_language
 EVIDENCE_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".jsonl", ".pdf"}
 ARTICLE_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are read up to this size, with a warning
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_MATTER_OPEN = re.compile(r"\A---[ \t]*(?:\r?\n|\Z)")
 _META_KEYS = ("id", "title", "url", "publisher", "published", "language")
 
 
@@ -148,11 +149,21 @@ def split_front_matter(path: Path, text: str, problems: list[Problem]) -> tuple[
     """(metadata, body, body offset). Malformed front matter is reported, and the body still used."""
     m = _FRONT_MATTER.match(text)
     if not m:
+        if _FRONT_MATTER_OPEN.match(text):
+            # Its metadata lines would otherwise become the document's first passage, unexplained.
+            problems.append(
+                Problem(
+                    path=str(path),
+                    line=1,
+                    severity="warning",
+                    message="front matter opened on line 1 is never closed; read as text",
+                )
+            )
         return {}, text, 0
     import yaml
 
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = yaml.safe_load(m.group(1) or "") or {}  # "---\n---" is empty front matter
         if not isinstance(meta, dict):
             raise ValueError("front matter is not a mapping")
     except Exception as exc:  # yaml raises many types; all mean "malformed"
