@@ -111,3 +111,13 @@ def test_front_matter_never_closed_is_a_warning_and_the_document_kept(tmp_path: 
     (problem,) = corpus.problems
     assert problem.path == str(tmp_path / "open.md") and problem.line == 1 and problem.severity == "warning"
     assert problem.message == "front matter opened on line 1 is never closed; read as text"
+
+
+def test_an_evidence_folder_without_documents_is_a_warning_naming_it(tmp_path: Path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    corpus = load_corpus([empty, FIXTURES / "evidence"])
+    assert corpus.documents  # the other folder is read as before
+    (problem,) = [p for p in corpus.problems if p.path == str(empty)]
+    assert problem.severity == "warning" and problem.message == "no documents found in the evidence folder"
+    assert not any(p.path == str(FIXTURES / "evidence") for p in corpus.problems)

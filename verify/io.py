@@ -317,7 +317,19 @@ def load_corpus(paths: Iterable[Path]) -> Corpus:
     """Read every evidence file under `paths`; what cannot be read is listed in `problems`."""
     corpus = Corpus()
     seen: dict[str, str] = {}
-    for path, base in iter_files(paths, EVIDENCE_SUFFIXES, corpus.problems):
+    for root in paths:
+        before = len(corpus.documents)
+        _load_into(corpus, Path(root), seen)
+        if len(corpus.documents) == before and Path(root).is_dir():
+            # Its claims would all be "no relevant evidence", unexplained; a file named alone has its own problem.
+            corpus.problems.append(
+                Problem(path=str(root), severity="warning", message="no documents found in the evidence folder")
+            )
+    return corpus
+
+
+def _load_into(corpus: Corpus, root: Path, seen: dict[str, str]) -> None:
+    for path, base in iter_files([root], EVIDENCE_SUFFIXES, corpus.problems):
         corpus.files.append(path)
         for doc in read_document_file(path, corpus.problems, base):
             if doc.id in seen:
@@ -331,7 +343,6 @@ def load_corpus(paths: Iterable[Path]) -> Corpus:
                 doc = doc.model_copy(update={"id": f"{doc.id}@{path.as_posix()}"})
             seen[doc.id] = str(path)
             corpus.documents.append(doc)
-    return corpus
 
 
 def read_article(path: str | Path) -> Article:
