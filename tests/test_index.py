@@ -105,3 +105,19 @@ def test_explicit_index_type_rebuilds_only_when_it_differs(tmp_path, fake_encode
     assert rebuilt and store.info.index_type.startswith("hnsw")
     _, _, rebuilt = ensure_index(settings, fake_encoder, index_type="hnsw")
     assert not rebuilt
+
+
+def test_a_new_reader_version_rebuilds_once_with_the_problems_it_finds(tmp_path, fake_encoder, monkeypatch):
+    # The manifest keeps the corpus problems; after a change in reading they must not be the old reader's.
+    from verify import io
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    settings = _settings(tmp_path, evidence)
+    monkeypatch.setattr("verify.pipeline.load_corpus", lambda paths: io.Corpus())  # an older reader: no problems
+    assert ensure_index(settings, fake_encoder)[1] == []
+    monkeypatch.undo()
+    monkeypatch.setattr(io, "READER_VERSION", "next")
+    _, problems, rebuilt = ensure_index(settings, fake_encoder)
+    assert rebuilt and [p.message for p in problems] == ["no documents found in the evidence folder"]
+    assert ensure_index(settings, fake_encoder)[1:] == (problems, False)

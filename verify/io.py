@@ -20,6 +20,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are read up to this size, with
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FRONT_MATTER_OPEN = re.compile(r"\A---[ \t]*(?:\r?\n|\Z)")
 _META_KEYS = ("id", "title", "url", "publisher", "published", "language")
+# Bump when the same files come to be read into other documents or problems: an index records both
+# (its manifest keeps the corpus problems), so a bump makes every index rebuild once.
+READER_VERSION = "2"
 
 
 class InputError(Exception):
@@ -39,7 +42,7 @@ class Corpus:
     files: list[Path] = field(default_factory=list)
 
     def content_hash(self) -> str:
-        h = hashlib.sha256()
+        h = hashlib.sha256(f"reader {READER_VERSION}\n".encode())
         for doc in sorted(self.documents, key=lambda d: d.id):
             h.update(doc.model_dump_json().encode("utf-8"))
         return h.hexdigest()

@@ -35,8 +35,13 @@ def index_folder(settings: Settings, encoder: Encoder) -> Path:
 
 
 def evidence_fingerprint(files: Sequence[Path]) -> str:
-    """Cheap identity of the evidence files (path, size, mtime): unchanged -> no need to re-read them."""
-    h = hashlib.sha256()
+    """Cheap identity of the evidence files (path, size, mtime): unchanged -> no need to re-read them.
+
+    It includes the reader's version: files read by an older reader may hold other problems than the
+    manifest recorded."""
+    from verify import io
+
+    h = hashlib.sha256(f"reader {io.READER_VERSION}\n".encode())
     for f in sorted(files):
         try:
             st = f.stat()
