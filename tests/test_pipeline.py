@@ -82,3 +82,14 @@ def test_onnx_prefetch_loads_in_another_thread_and_a_failure_is_raised_by_the_ne
     with pytest.raises(FileNotFoundError):
         judge.probabilities(["evidence"], ["claim"])
     assert len(threads) == 2  # the failed load is tried again, in the caller's thread
+
+
+def test_audit_names_an_unreadable_article_once(tmp_path):
+    arts = tmp_path / "arts"
+    arts.mkdir()
+    (arts / "a.txt").write_text("Acme Robotics was founded in 2015 in Berlin.\n", encoding="utf-8")
+    (arts / "bin.txt").write_bytes(b"\x00\x01\x02binary\x00" * 10)
+    report = make_verifier(tmp_path).audit([arts])
+    assert len(report.verdicts) == 1
+    (problem,) = [p for p in report.problems if p.path == str(arts / "bin.txt")]
+    assert problem.severity == "error" and problem.message == "binary file, not text"  # the path once, in `path`

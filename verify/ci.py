@@ -624,8 +624,7 @@ def _verify_batch(verifier: Any, batch: list[tuple[str, Path, str]], cache: Resu
         try:
             article = read_article(path)
         except InputError as exc:
-            message = str(exc).split(": ", 1)[-1] if str(exc).startswith(str(path)) else str(exc)
-            problems.append(Problem(path=rel, line=exc.line, message=message))
+            problems.append(Problem(path=rel, line=exc.line, message=exc.message))
             continue
         doc_problems = [p.model_copy(update={"path": rel}) for p in article.problems]
         claims = verifier.extract(article.text, source=rel, article=article)

@@ -31,6 +31,7 @@ class InputError(Exception):
     def __init__(self, path: str | Path, message: str, line: int | None = None):
         self.path = str(path)
         self.line = line
+        self.message = message  # without the path, for a Problem that names it in its own field
         where = f"{path}:{line}" if line else str(path)
         super().__init__(f"{where}: {message}")
 

@@ -314,7 +314,7 @@ class Verifier:
             try:
                 article = read_article(f)
             except InputError as exc:
-                problems.append(Problem(path=exc.path, line=exc.line, message=str(exc)))
+                problems.append(Problem(path=exc.path, line=exc.line, message=exc.message))
                 continue
             problems.extend(article.problems)
             claims = self.extract(article.text, source=article.path, article=article)

@@ -264,7 +264,7 @@ def audit(
         try:
             article = read_article(f)
         except InputError as exc:
-            problems.append(Problem(path=exc.path, line=exc.line, message=str(exc)))
+            problems.append(Problem(path=exc.path, line=exc.line, message=exc.message))
             continue
         problems.extend(article.problems)
         articles.append(article)
