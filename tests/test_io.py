@@ -121,3 +121,11 @@ def test_an_evidence_folder_without_documents_is_a_warning_naming_it(tmp_path: P
     (problem,) = [p for p in corpus.problems if p.path == str(empty)]
     assert problem.severity == "warning" and problem.message == "no documents found in the evidence folder"
     assert not any(p.path == str(FIXTURES / "evidence") for p in corpus.problems)
+
+
+@pytest.mark.parametrize("name,content", [("empty.txt", ""), ("blank.md", "---\ntitle: T\n---\n\n  \n"),
+                                          ("page.html", "<html><script>x()</script></html>")])
+def test_an_empty_article_is_a_warning(tmp_path: Path, name, content):
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    (problem,) = read_article(tmp_path / name).problems
+    assert problem.path == str(tmp_path / name) and problem.severity == "warning" and "empty" in problem.message

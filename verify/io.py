@@ -354,6 +354,8 @@ def read_article(path: str | Path) -> Article:
     problems: list[Problem] = []
     if str(path) == "-":
         text = _read_stdin(problems)
+        if not text.strip():
+            problems.append(Problem(path="-", severity="warning", message="no text on standard input; nothing to check"))
         return Article(path="-", text=text, full_text=text, problems=problems)
     p = Path(path)
     if not p.exists():
@@ -374,6 +376,8 @@ def read_article(path: str | Path) -> Article:
     elif suffix in (".html", ".htm"):
         _title, text = html_to_text(text)
         full = text
+    if not text.strip():  # as an empty evidence file is reported: 0 claims, not silence
+        problems.append(Problem(path=str(p), severity="warning", message="empty file (no text); nothing to check"))
     return Article(path=str(p), text=text, offset=offset, full_text=full, problems=problems)
 
 
