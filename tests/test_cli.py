@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -30,3 +32,26 @@ def test_atomic_write_to_a_folder_names_the_folder_and_leaves_no_temporary_file(
         atomic_write_text(tmp_path / "out", "x")
     assert exc.value.filename == str(tmp_path / "out") and exc.value.filename2 is None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_audit_exits_2_for_an_unreadable_article_and_not_for_evidence_problems(tmp_path, monkeypatch):
+    from verify import cli
+
+    from .test_ci import make_verifier
+
+    verifier = make_verifier(tmp_path)
+    assert any(p.severity == "error" for p in verifier.corpus_problems)  # the fixture's malformed JSONL line
+    monkeypatch.setattr(cli, "_verifier", lambda settings: verifier)
+    arts = tmp_path / "arts"
+    arts.mkdir()
+    (arts / "a.txt").write_text("Acme Robotics was founded in 2015 in Berlin.\n", encoding="utf-8")
+    (arts / "bin.txt").write_bytes(b"\x00\x01\x02binary\x00" * 10)
+    (arts / "empty.txt").write_text("", encoding="utf-8")
+    r = CliRunner().invoke(app, ["audit", str(arts), "--format", "json"])
+    assert r.exit_code == 2, r.output
+    assert json.loads(r.stdout)["counts"]["supported"] == 1  # the rest is still reported
+    assert "1 article(s) could not be read" in r.stderr
+    # Evidence problems are listed, but an audit that read every article ran: 0, with or without verdicts.
+    for target in (arts / "a.txt", arts / "empty.txt"):
+        r = CliRunner().invoke(app, ["audit", str(target), "--format", "json"])
+        assert r.exit_code == 0, r.output

@@ -237,8 +237,12 @@ def audit(
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
     _emit(report, fmt, output)
-    if not report.verdicts and any(p.severity == "error" for p in report.problems):
-        raise typer.Exit(EXIT_INPUT)
+    from verify.pipeline import unreadable_articles
+
+    # The report covers the rest, but the audit is incomplete; evidence problems only list what was skipped.
+    unread = unreadable_articles(report, targets)
+    if unread:
+        raise _fail(EXIT_INPUT, f"{len(unread)} article(s) could not be read; see the report's problems")
 
 
 @app.command()

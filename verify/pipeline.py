@@ -138,6 +138,16 @@ def ensure_index(
         return store, corpus.problems, True
 
 
+def unreadable_articles(report: Report, paths: Sequence[Path]) -> list[Problem]:
+    """The report's errors about the articles under `paths`: what an audit could not check. Evidence
+    problems are listed in a report too, but do not count (as `verify ci` counts only its documents)."""
+    from verify.io import iter_articles
+
+    files, walk_problems = iter_articles(paths)  # the walk the audit made: a file listing, no reading
+    articles = {str(f) for f in files} | {p.path for p in walk_problems}
+    return [p for p in report.problems if p.severity == "error" and p.path in articles]
+
+
 def make_pipeline_judges(settings: Settings, encoder: Encoder, organisations: Sequence[str] = (),
                          names: Sequence[str] | None = None) -> list[Judge]:
     """The settings' judges (or `names`) as the pipeline runs them: the NLI judge reads each passage's
