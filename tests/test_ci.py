@@ -319,6 +319,20 @@ def test_unreadable_document_is_an_input_error(repo, verifier):
     assert exit_code(result) == 2
 
 
+def test_a_named_file_of_a_type_ci_does_not_check_is_an_input_error(repo, verifier):
+    def boom():
+        raise AssertionError("the engine was built for a run with nothing to check")
+
+    (repo / "docs" / "notes.pdf").write_bytes(b"%PDF-1.4")
+    in_folder = run(repo, verifier)  # not named: one of a repository's many other files
+    assert exit_code(in_folder) == 1 and not any(p.path == "docs/notes.pdf" for p in in_folder.problems)
+    result = run_ci(config_for(repo), boom, root=repo, paths=[repo / "docs" / "notes.pdf"],
+                    cache=ResultCache(enabled=False))
+    (problem,) = result.input_errors
+    assert problem.path == "docs/notes.pdf" and "unsupported file type '.pdf'" in problem.message
+    assert result.documents == ["docs/notes.pdf"] and exit_code(result) == 2
+
+
 def test_changed_only_uses_git(repo, verifier):
     if shutil.which("git") is None:
         pytest.skip("git not installed")

@@ -176,8 +176,12 @@ def relative_path(path: Path, root: Path) -> str:
         return Path(os.path.relpath(path, root)).as_posix()
 
 
-def discover(paths: Sequence[Path], config: CiConfig, root: Path) -> list[tuple[str, Path]]:
-    """(relative path, file) of every document to check, sorted; evidence folders are never checked."""
+def discover(paths: Sequence[Path], config: CiConfig, root: Path,
+             problems: list[Problem] | None = None) -> list[tuple[str, Path]]:
+    """(relative path, file) of every document to check, sorted; evidence folders are never checked.
+
+    A file named in `paths` whose type cannot be checked is an error in `problems` (a folder's other
+    files are not: a repository holds many)."""
     skip = [e.resolve() for e in config.evidence]
     found: dict[str, Path] = {}
 
@@ -193,7 +197,11 @@ def discover(paths: Sequence[Path], config: CiConfig, root: Path) -> list[tuple[
 
     for p in paths:
         p = Path(p)
-        if p.is_file():
+        if p.is_file() and p.suffix.lower() not in ARTICLE_SUFFIXES:
+            if problems is not None:
+                problems.append(Problem(path=relative_path(p, root), message=(
+                    f"unsupported file type '{p.suffix}'; not checked (verify ci checks {', '.join(ARTICLE_SUFFIXES)})")))
+        elif p.is_file():
             consider(p)
         elif p.is_dir():
             for dirpath, dirnames, filenames in os.walk(p):
@@ -678,7 +686,8 @@ def run_ci(
     t0 = time.perf_counter()
     root = root.resolve()
     cache = cache or ResultCache()
-    docs = discover(list(paths) if paths else list(config.paths), config, root)
+    unsupported: list[Problem] = []  # named files that cannot be checked: documents that could not be read
+    docs = discover(list(paths) if paths else list(config.paths), config, root, unsupported)
     if changed_only is not None:
         changed = git_changed(changed_only, root)
         docs = [(rel, p) for rel, p in docs if p in changed]
@@ -687,7 +696,7 @@ def run_ci(
     if not isinstance(engine, Engine):
         engine = engine() if docs else Engine(identity={}, make_verifier=lambda: None)
     identity = json.dumps(engine.identity, sort_keys=True)
-    problems: list[Problem] = []
+    problems: list[Problem] = list(unsupported)
     entries: dict[str, dict] = {}
     misses: list[tuple[str, Path, str]] = []
     for rel, path in docs:
@@ -755,7 +764,7 @@ def run_ci(
         fail_on=config.fail_on,
         min_confidence=config.min_confidence,
         findings=findings,
-        documents=[rel for rel, _ in docs],
+        documents=sorted([rel for rel, _ in docs] + [p.path for p in unsupported]),
         problems=[*(_relative_problem(p, root) for p in engine.problems), *problems],
         cache=stats,
         baseline=baseline.path if baseline else None,
