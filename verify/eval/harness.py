@@ -22,7 +22,7 @@ from verify.aggregate import aggregate, judged_hits
 from verify.config import Settings, Thresholds, cache_dir
 from verify.eval.benchmarks import CONTRADICTED, DISPUTED, LABELS, SUPPORTED, UNKNOWN, BenchClaim, Benchmark
 from verify.eval.metrics import breakdown, classification, distribution, recall_at_k, reliability
-from verify.fusion import cross_lingual, fuse_languages, rescale_dense
+from verify.fusion import cross_lingual, fuse_languages, relevance, rescale_dense
 from verify.models import Claim, Hit, Judgement
 
 RUN_FORMAT = "verify-eval-run-2"
@@ -113,8 +113,8 @@ def to_claim(c: BenchClaim) -> Claim:
 
 
 def refuse(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_language: str = "") -> list[Hit]:
-    """The judged hits re-scored (and re-ranked) with another dense weight; same passages, same rule
-    as the retriever (a passage in another language scores at least its dense score)."""
+    """The judged hits re-ranked and re-scored with another dense weight; same passages, same rules as
+    the retriever (ranked by the fused score, scored by `fusion.relevance`)."""
     import numpy as np
 
     if not hits:
@@ -122,10 +122,10 @@ def refuse(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_lang
     dense = rescale_dense(np.array([h.dense for h in hits], dtype=np.float32), encoder_id)
     lexical = np.array([h.lexical for h in hits], dtype=np.float32)
     cross = cross_lingual(claim_language, (h.passage.language for h in hits))
-    scores = fuse_languages(dense, lexical, dense_weight, cross)
-    rescored = [h.model_copy(update={"score": float(s)}) for h, s in zip(hits, scores, strict=True)]
-    rescored.sort(key=lambda h: -h.score)
-    return [h.model_copy(update={"rank": r}) for r, h in enumerate(rescored)]
+    fused = fuse_languages(dense, lexical, dense_weight, cross)
+    scores = relevance(fused, dense)
+    order = np.argsort(-fused, kind="stable")
+    return [hits[int(j)].model_copy(update={"score": float(scores[j]), "rank": r}) for r, j in enumerate(order)]
 
 
 def verdict_of(rec: Record, th: Thresholds, top_k: int):
