@@ -107,12 +107,16 @@ def test_relevance_of_a_passage_does_not_sink_in_a_one_file_folder(tmp_path, fak
     scores = {}
     for name, folder in (("pooled", FIXTURES / "evidence"), ("one", one)):
         store, _, _ = ensure_index(_settings(tmp_path / name, folder), fake_encoder)
-        retriever = HybridRetriever(store, fake_encoder, dense_weight=0.5)
+        retriever = HybridRetriever(store, fake_encoder, dense_weight=0.5, relevance="max")
         (hits,) = retriever.search([claim], top_k=3)
         top = next(h for h in hits if h.passage.doc_id == "hooli-1")
         assert top.score >= float(rescale_dense([top.dense], "fake-bow")[0]) - 1e-6
         assert top.score >= _fused(top, 0.5) - 1e-6
         scores[name] = (top.score, top.lexical)
+        # Thresholds tuned before the rule ("fused") read the fused score alone, as they were tuned.
+        (old,) = HybridRetriever(store, fake_encoder, dense_weight=0.5).search([claim], top_k=3)
+        assert [h.passage.id for h in old] == [h.passage.id for h in hits]  # the ranking does not change
+        assert all(abs(h.score - _fused(h, 0.5)) < 1e-6 for h in old if h.passage.language == "en")
     assert scores["one"][1] < scores["pooled"][1]  # the lexical share did sink ...
     assert scores["one"][0] >= float(rescale_dense([top.dense], "fake-bow")[0]) - 1e-6  # ... the relevance not
 

@@ -350,12 +350,13 @@ def _read_mapped(faiss, path: Path, index_type: str):
 class HybridRetriever:
     """Dense FAISS search fused with BM25; implements the Retriever protocol."""
 
-    def __init__(self, store: IndexStore, encoder: Encoder, dense_weight: float = 0.7):
+    def __init__(self, store: IndexStore, encoder: Encoder, dense_weight: float = 0.7, relevance: str = "fused"):
         if store.info.encoder_id != encoder.id:
             raise IndexError_(f"index built with {store.info.encoder_id}, queried with {encoder.id}")
         self.store = store
         self.encoder = encoder
         self.dense_weight = dense_weight
+        self.relevance = relevance
 
     def search(self, claims: Sequence[Claim], top_k: int) -> list[list[Hit]]:
         n = len(self.store.passages)
@@ -388,7 +389,7 @@ class HybridRetriever:
             fused = fuse_languages(rescaled, lexical, self.dense_weight, cross)
             # Ranked by the fused score (BM25 finds names and numbers); scored by `relevance`, which the
             # floor reads and which does not sink with a small corpus's shrinking BM25 weights.
-            scores = relevance(fused, rescaled)
+            scores = relevance(fused, rescaled, self.relevance)
             order = np.argsort(-fused, kind="stable")[:top_k]
             results.append(
                 [
