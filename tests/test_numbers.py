@@ -515,3 +515,17 @@ def test_cross_lingual_fusion_never_below_dense_or_plain_fusion(rows, w):
     assert np.all(mixed >= plain - 1e-6)  # never lowers a score
     assert np.all(mixed[cross] >= dense[cross] - 1e-6)  # another language: at least the dense score
     assert np.allclose(mixed[~cross], plain[~cross])  # same language: unchanged
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=20), st.floats(0, 1))
+def test_relevance_is_the_higher_of_fused_and_dense(rows, w):
+    import numpy as np
+
+    from verify.fusion import fuse, relevance
+
+    dense, lexical = (np.array(c, dtype=np.float32) for c in zip(*rows, strict=True))
+    fused = fuse(dense, lexical, w)
+    rel = relevance(fused, dense)
+    assert np.all(rel >= fused - 1e-6) and np.all(rel >= dense - 1e-6)
+    assert np.all((np.abs(rel - fused) < 1e-6) | (np.abs(rel - dense) < 1e-6))
+    assert np.all((rel >= 0) & (rel <= 1))

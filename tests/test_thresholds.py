@@ -32,6 +32,7 @@ def test_partial_file_keeps_the_shipped_values(tmp_path):
     ('{"ential": 0.5}', "unknown field(s) ential"),
     ('[0.5]', "expected a JSON object"),
     ('{"nli_top_k": 0}', "nli_top_k"),
+    ('{"relevance": "dense"}', "relevance: Input should be 'fused' or 'max'"),
 ])
 def test_bad_files_name_the_file(tmp_path, text, message):
     p = tmp_path / "bad.json"
@@ -111,6 +112,13 @@ def test_tune_own_labelled_set_then_use_the_file(tmp_path, monkeypatch):
     assert load_thresholds(held).min_retrieval == 0.45 and report["settings"]["held"] == {"min_retrieval": 0.45}
     assert report["settings"]["start"] == str(out)
     assert all(t["thresholds"]["min_retrieval"] == 0.45 for t in report["trace"])
+    # --relevance: the floor's rule is held fixed and recorded in the file it writes.
+    maxed = tmp_path / "max.json"
+    assert tune.main(["--sets", "fever-jsonl", "--data", str(data), "--judge", "rules", "--no-guards",
+                      "--rounds", "1", "--start", str(out), "--relevance", "max", "--out", str(maxed)]) == 0
+    assert load_thresholds(maxed).relevance == "max" and th.relevance == "fused"
+    assert all(t["thresholds"]["relevance"] == "max"
+               for t in json.loads((tmp_path / "max.json.dev.json").read_text(encoding="utf-8"))["trace"])
     r = CliRunner().invoke(app, ["eval", "fever-jsonl", "--data", str(data), "--split", "test", "--judge", "rules",
                                  "--thresholds", str(out), "--format", "json"])
     assert r.exit_code == 0, r.output

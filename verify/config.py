@@ -6,6 +6,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -32,6 +33,10 @@ class Thresholds(BaseModel):
     contradict: float = Field(default=0.60, ge=0.0, le=1.0)  # NLI contradiction probability that contradicts a claim
     rule_weight: float = Field(default=1.0, ge=0.0)  # how much a rule-judge mismatch counts against NLI
     dense_weight: float = Field(default=0.7, ge=0.0, le=1.0)  # fusion weight of the dense score (lexical gets 1 - w)
+    # What a hit's score (read by min_retrieval) is: "fused", or "max" = the fused score or the dense one where
+    # higher, which does not sink with a small corpus's BM25 weights (verify.fusion.relevance). A file
+    # records the rule it was tuned under; ranking is by the fused score either way.
+    relevance: Literal["fused", "max"] = "fused"
     # The NLI judge reads only the first `nli_top_k` relevant passages of a claim (the rule judge reads
     # all top_k): the cross-encoder is nearly all of a check's time (docs/performance.md).
     nli_top_k: int = Field(default=5, ge=1)

@@ -64,6 +64,21 @@ def fuse(dense: np.ndarray, lexical: np.ndarray, dense_weight: float) -> np.ndar
     )
 
 
+def relevance(fused: np.ndarray, dense: np.ndarray, mode: str = "max") -> np.ndarray:
+    """What the relevance floor reads: the fused score, or the (rescaled) dense score where that is higher.
+
+    BM25's weights are inverse document frequencies, so they shrink with the corpus: in a folder of a
+    few documents every claim word is "common" and the lexical share of a plainly relevant passage is
+    near zero. The dense score does not depend on the corpus, so the floor reads at least that; the
+    lexical score can still raise a passage (names, numbers), never sink it. Mode "fused": the fused
+    score alone (how thresholds tuned before this rule read it)."""
+    if mode == "fused":
+        return np.asarray(fused, dtype=np.float32)
+    if mode != "max":
+        raise ValueError(f"unknown relevance mode {mode!r} (fused, max)")
+    return np.maximum(np.asarray(fused, dtype=np.float32), np.asarray(dense, dtype=np.float32))
+
+
 def cross_lingual(claim_language: str, passage_languages) -> np.ndarray:
     """Which passages are in another language than the claim (unknown languages count as the same)."""
     return np.array([bool(claim_language and lang and lang != claim_language) for lang in passage_languages],

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.fusion import cross_lingual, fuse_languages, rescale_dense, rescale_lexical
+from verify.fusion import cross_lingual, fuse_languages, relevance, rescale_dense, rescale_lexical
 from verify.lexical import BM25Index, tokenize
 from verify.locking import atomic_write_text, file_lock, sha256_file
 from verify.models import Claim, Hit, IndexInfo, Passage
@@ -350,12 +350,13 @@ def _read_mapped(faiss, path: Path, index_type: str):
 class HybridRetriever:
     """Dense FAISS search fused with BM25; implements the Retriever protocol."""
 
-    def __init__(self, store: IndexStore, encoder: Encoder, dense_weight: float = 0.7):
+    def __init__(self, store: IndexStore, encoder: Encoder, dense_weight: float = 0.7, relevance: str = "fused"):
         if store.info.encoder_id != encoder.id:
             raise IndexError_(f"index built with {store.info.encoder_id}, queried with {encoder.id}")
         self.store = store
         self.encoder = encoder
         self.dense_weight = dense_weight
+        self.relevance = relevance
 
     def search(self, claims: Sequence[Claim], top_k: int) -> list[list[Hit]]:
         n = len(self.store.passages)
@@ -384,13 +385,17 @@ class HybridRetriever:
                 dense[missing] = vecs @ vectors[qi]
             lexical = rescale_lexical(lex_all[cids], len(tokenize(queries[qi])))
             cross = cross_lingual(claim.language, (self.store.passages[int(i)].language for i in cids))
-            fused = fuse_languages(rescale_dense(dense, self.encoder.id), lexical, self.dense_weight, cross)
-            order = np.argsort(-fused)[:top_k]
+            rescaled = rescale_dense(dense, self.encoder.id)
+            fused = fuse_languages(rescaled, lexical, self.dense_weight, cross)
+            # Ranked by the fused score (BM25 finds names and numbers); scored by `relevance`, which the
+            # floor reads and which does not sink with a small corpus's shrinking BM25 weights.
+            scores = relevance(fused, rescaled, self.relevance)
+            order = np.argsort(-fused, kind="stable")[:top_k]
             results.append(
                 [
                     Hit(
                         passage=self.store.passages[int(cids[j])],
-                        score=float(fused[j]),
+                        score=float(scores[j]),
                         dense=float(dense[j]),
                         lexical=float(lexical[j]),
                         rank=r,

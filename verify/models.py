@@ -89,7 +89,7 @@ class Claim(Frozen):
 
 class Hit(Frozen):
     passage: Passage
-    score: float  # fused retrieval score in [0, 1]
+    score: float  # relevance in [0, 1]: the fused score, or the dense one where higher (fusion.relevance)
     dense: float = 0.0
     lexical: float = 0.0
     rank: int = 0

@@ -231,7 +231,8 @@ class Verifier:
     def from_settings(cls, settings: Settings, progress: Progress | None = None, prefetch: bool = True) -> Verifier:
         encoder = make_cached_encoder(settings)
         store, problems, _ = ensure_index(settings, encoder, progress=progress)
-        retriever = HybridRetriever(store, encoder, dense_weight=settings.thresholds.dense_weight)
+        retriever = HybridRetriever(store, encoder, dense_weight=settings.thresholds.dense_weight,
+                                    relevance=settings.thresholds.relevance)
         orgs = organisations_from_passages(p.text for p in store.passages if p.language == "en")
         judges = make_pipeline_judges(settings, encoder, sorted(orgs))
         for judge in judges if prefetch else ():

@@ -230,7 +230,8 @@ def _verifier_from(settings: Settings, encoder: EncoderSpec | None, judges: Call
     store, problems, _ = ensure_index(settings, enc)
     orgs = sorted(organisations_from_passages(p.text for p in store.passages if p.language == "en"))
     js = judges() if judges else make_pipeline_judges(settings, enc, orgs)
-    return Verifier(HybridRetriever(store, enc, dense_weight=settings.thresholds.dense_weight), js,
+    return Verifier(HybridRetriever(store, enc, dense_weight=settings.thresholds.dense_weight,
+                                    relevance=settings.thresholds.relevance), js,
                     settings.thresholds, organisations=orgs, top_k=settings.top_k, encoder_id=enc.id,
                     index_info=store.info, corpus_problems=problems)
 

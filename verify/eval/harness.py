@@ -22,7 +22,7 @@ from verify.aggregate import aggregate, judged_hits
 from verify.config import Settings, Thresholds, cache_dir
 from verify.eval.benchmarks import CONTRADICTED, DISPUTED, LABELS, SUPPORTED, UNKNOWN, BenchClaim, Benchmark
 from verify.eval.metrics import breakdown, classification, distribution, recall_at_k, reliability
-from verify.fusion import cross_lingual, fuse_languages, rescale_dense
+from verify.fusion import cross_lingual, fuse_languages, relevance, rescale_dense
 from verify.models import Claim, Hit, Judgement
 
 RUN_FORMAT = "verify-eval-run-2"
@@ -48,6 +48,7 @@ class Record:
     reason: str = ""
     dense_weight: float = 0.7
     encoder_id: str = ""
+    relevance: str = "fused"  # how the hits' scores were made (Thresholds.relevance)
 
     def to_json(self) -> str:
         return json.dumps({
@@ -57,6 +58,7 @@ class Record:
             "judgements": {k: [j.model_dump(mode="json") for j in v] for k, v in self.judgements.items()},
             "pred": self.pred, "confidence": self.confidence, "unknown_reason": self.unknown_reason,
             "reason": self.reason, "dense_weight": self.dense_weight, "encoder_id": self.encoder_id,
+            "relevance": self.relevance,
         }, ensure_ascii=False)
 
     @classmethod
@@ -68,7 +70,7 @@ class Record:
             hits=[Hit.model_validate(h) for h in d["hits"]],
             judgements={k: [Judgement.model_validate(j) for j in v] for k, v in d["judgements"].items()},
             pred=d["pred"], confidence=d["confidence"], unknown_reason=d["unknown_reason"], reason=d["reason"],
-            dense_weight=d["dense_weight"], encoder_id=d["encoder_id"],
+            dense_weight=d["dense_weight"], encoder_id=d["encoder_id"], relevance=d.get("relevance", "fused"),
         )
 
 
@@ -112,9 +114,10 @@ def to_claim(c: BenchClaim) -> Claim:
 # --------------------------------------------------------------------------- re-aggregation
 
 
-def refuse(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_language: str = "") -> list[Hit]:
-    """The judged hits re-scored (and re-ranked) with another dense weight; same passages, same rule
-    as the retriever (a passage in another language scores at least its dense score)."""
+def refuse(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_language: str = "",
+           mode: str = "fused") -> list[Hit]:
+    """The judged hits re-ranked and re-scored with another dense weight; same passages, same rules as
+    the retriever (ranked by the fused score, scored by `fusion.relevance`)."""
     import numpy as np
 
     if not hits:
@@ -122,17 +125,17 @@ def refuse(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_lang
     dense = rescale_dense(np.array([h.dense for h in hits], dtype=np.float32), encoder_id)
     lexical = np.array([h.lexical for h in hits], dtype=np.float32)
     cross = cross_lingual(claim_language, (h.passage.language for h in hits))
-    scores = fuse_languages(dense, lexical, dense_weight, cross)
-    rescored = [h.model_copy(update={"score": float(s)}) for h, s in zip(hits, scores, strict=True)]
-    rescored.sort(key=lambda h: -h.score)
-    return [h.model_copy(update={"rank": r}) for r, h in enumerate(rescored)]
+    fused = fuse_languages(dense, lexical, dense_weight, cross)
+    scores = relevance(fused, dense, mode)
+    order = np.argsort(-fused, kind="stable")
+    return [hits[int(j)].model_copy(update={"score": float(scores[j]), "rank": r}) for r, j in enumerate(order)]
 
 
 def verdict_of(rec: Record, th: Thresholds, top_k: int):
     """Aggregate a record's cached judgements with thresholds `th` (top_k of its judged hits)."""
     hits = rec.hits
-    if abs(th.dense_weight - rec.dense_weight) > 1e-9:
-        hits = refuse(hits, th.dense_weight, rec.encoder_id, rec.claim.language)
+    if abs(th.dense_weight - rec.dense_weight) > 1e-9 or th.relevance != rec.relevance:
+        hits = refuse(hits, th.dense_weight, rec.encoder_id, rec.claim.language, th.relevance)
     hits = hits[:top_k]
     # As in Verifier.verify_claims: each judgement counts only where that judge reads the passage.
     reads: dict[str, set[str]] = {}
@@ -342,6 +345,7 @@ def run_pipeline(
                     claim=claim, retrieved=[h.passage.doc_id for h in hs[:RECALL_DEPTH]], hits=list(hs[:pool]),
                     judgements=judged, pred="", confidence=0.0, unknown_reason=None, reason="",
                     dense_weight=verifier.thresholds.dense_weight, encoder_id=encoder_id,
+                    relevance=verifier.thresholds.relevance,
                 )
                 # The verdict as the pipeline gives it (relevance floor, nli_top_k): one rule for
                 # fresh and re-aggregated runs.

@@ -157,6 +157,7 @@ def seed_guards(settings: Settings, root: Path | None = None) -> list[Record]:
             out.append(Record(id=f"{fname}:{claim.line}", gold=want, language=claim.language, gold_evidence=[],
                               claim=claim, retrieved=[h.passage.doc_id for h in hs], hits=list(hs),
                               judgements=judged, dense_weight=settings.thresholds.dense_weight,
+                              relevance=settings.thresholds.relevance,
                               encoder_id=v.encoder_id))
     return out
 
@@ -288,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--nli-top-k", type=int, default=None,
                     help="relevant passages per claim the NLI judge reads (default: the shipped value); a speed "
                          "trade-off, held fixed during the search")
+    ap.add_argument("--relevance", choices=["fused", "max"], default=None,
+                    help="what the relevance floor reads (default: the starting thresholds' rule); held fixed")
     ap.add_argument("--start", type=Path, default=None,
                     help="thresholds JSON to start the search from (default: the shipped ones)")
     ap.add_argument("--hold", action="append", default=[], metavar="NAME=VALUE",
@@ -324,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         start = start.model_copy(update={"dense_weight": a.dense_weight})
     if a.nli_top_k is not None:
         start = start.model_copy(update={"nli_top_k": a.nli_top_k})
+    if a.relevance is not None:
+        start = start.model_copy(update={"relevance": a.relevance})
     if a.retrieval_sweep:
         sweep = retrieval_sweep(sets, Settings(encoder=a.encoder, top_k=a.top_k, thresholds=start),
                                 DENSE_WEIGHTS, a.limit, log=_log)
