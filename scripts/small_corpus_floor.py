@@ -13,7 +13,7 @@ def measure(names: list[str], encoder: str, split: str, limit: int | None, thres
     from verify.config import Settings, load_thresholds, shipped_thresholds
     from verify.eval.benchmarks import DISPUTED, load_benchmark
     from verify.eval.harness import to_claim
-    from verify.fusion import cross_lingual, fuse_languages, rescale_dense, rescale_lexical, relevance
+    from verify.fusion import cross_lingual, fuse_languages, relevance, rescale_dense, rescale_lexical
     from verify.index import query_text
     from verify.lexical import BM25Index, tokenize
     from verify.pipeline import Verifier
