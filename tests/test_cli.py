@@ -55,3 +55,12 @@ def test_audit_exits_2_for_an_unreadable_article_and_not_for_evidence_problems(t
     for target in (arts / "a.txt", arts / "empty.txt"):
         r = CliRunner().invoke(app, ["audit", str(target), "--format", "json"])
         assert r.exit_code == 0, r.output
+
+
+def test_eval_output_to_a_folder_exits_2_before_running(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    r = CliRunner().invoke(app, ["eval", "climate-fever", "--limit", "1", "-o", str(folder)])
+    assert r.exit_code == 2, r.output
+    assert isinstance(r.exception, SystemExit)
+    assert f"cannot write output: {folder}: is a folder" in r.output

@@ -171,6 +171,8 @@ def register(app: typer.Typer) -> None:
         thresholds: Annotated[Path | None, typer.Option("--thresholds", help="Verdict thresholds JSON (default: the shipped ones); e.g. from python -m verify.eval.tune --out FILE.")] = None,
     ) -> None:
         """Measure quality on a labelled benchmark: accuracy, macro-F1, recall@k, calibration, time per claim."""
+        if output is not None and output.is_dir():  # refused before a run that may take an hour
+            raise _fail(EXIT_INPUT, f"cannot write output: {output}: is a folder")
         if gold_evidence:
             if thresholds is not None:
                 raise _fail(EXIT_INPUT, "--gold-evidence evaluates the NLI judge alone: it takes no --thresholds")
@@ -186,7 +188,10 @@ def register(app: typer.Typer) -> None:
         if output:
             from verify.locking import atomic_write_text
 
-            atomic_write_text(output, text)
+            try:
+                atomic_write_text(output, text)
+            except OSError as exc:
+                raise _fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
         else:
             sys.stdout.write(text)
 
