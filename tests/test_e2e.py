@@ -138,3 +138,23 @@ def test_e5_option_on_a_one_file_folder_names_the_differing_year(tmp_path, thres
     assert report["encoder"] == "multilingual-e5-small"
     v = report["verdicts"][0]
     assert v["label"] == "contradicted" and "2013" in v["reason"] and "2017" in v["reason"], v
+
+
+def test_small_corpus_thresholds_read_a_one_file_folder_that_the_shipped_floor_misses(tmp_path):
+    """A one-file evidence folder as a user has it: BM25 weighs every word as common there, so the fused
+    score of the plainly relevant passage sits under the shipped floor; eval/thresholds/small-corpus.json
+    reads the higher of the fused and the dense score and names the differing year (real models)."""
+    (tmp_path / "ev").mkdir()
+    (tmp_path / "ev" / "about.md").write_text(
+        "---\ntitle: About Fluidstack\n---\nThe London company Fluidstack began operating in 2017 as a start-up "
+        "at the University of Oxford.\n", encoding="utf-8")
+    args = ["check", "-", "--lines", "--evidence", str(tmp_path / "ev"), "--index-dir", str(tmp_path / "ix"),
+            "--format", "json"]
+    verdicts = {}
+    for name, extra in (("shipped", []), ("small", ["--thresholds", str(ROOT / "eval/thresholds/small-corpus.json")])):
+        out = run(*args, *extra, input="Fluidstack was established in 2013.\n")
+        assert out.returncode == 0, out.stderr
+        verdicts[name] = json.loads(out.stdout)["verdicts"][0]
+    assert verdicts["shipped"]["unknown_reason"] == "no relevant evidence", verdicts["shipped"]
+    v = verdicts["small"]
+    assert v["label"] == "contradicted" and "2013" in v["reason"] and "2017" in v["reason"], v
