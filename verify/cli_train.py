@@ -19,6 +19,9 @@ def register(app: typer.Typer) -> None:
             help="Wall-time budget of stage 2 (continues from stage 1 with the v2 mix); 0 skips it.")] = 90.0,
         stage3_minutes: Annotated[float, typer.Option(
             help="Wall-time budget of stage 3 (continues from stage 2 with the v4 mix; needs stage 2); 0 skips it.")] = 80.0,
+        stage4_minutes: Annotated[float, typer.Option(
+            help="Wall-time budget of stage 4 (continues from stage 3 with the v6 mix: v4 plus retrieved near "
+                 "neutrals; needs stage 3); 0 skips it.")] = 70.0,
         run: Annotated[Path | None, typer.Option(help="Run folder for logs and checkpoints.")] = None,
         seed: Annotated[int, typer.Option(help="Random seed (data order, generated swaps, init).")] = 0,
         install: Annotated[bool, typer.Option(help="Copy the exported artifact into verify/judge_artifact/.")] = True,
@@ -39,6 +42,11 @@ def register(app: typer.Typer) -> None:
             stages.append((run / "stage3", ["--minutes", str(stage3_minutes), "--mix", "v4", "--lr", "2e-5",
                                             "--warmup-frac", "0.1", "--seed", str(seed + 4), "--eval-every-min", "10",
                                             "--init-artifact", str(run / "stage2" / "artifact")]))
+        if continue_minutes > 0 and stage3_minutes > 0 and stage4_minutes > 0:
+            # The model card's "stage 10" (its seed there was 11 = the default seed + 11).
+            stages.append((run / "stage4", ["--minutes", str(stage4_minutes), "--mix", "v6", "--lr", "2e-5",
+                                            "--warmup-frac", "0.1", "--seed", str(seed + 11), "--eval-every-min", "10",
+                                            "--init-artifact", str(run / "stage3" / "artifact")]))
         for folder, args in stages:
             folder.mkdir(parents=True, exist_ok=True)
             cmd = [sys.executable, "-m", "verify.judge_training.train", "--run", str(folder), "--freeze-layers", "2",
