@@ -99,7 +99,10 @@ def test_thresholds_file_decides_the_ci_outcome(corpus, tmp_path):
     """--thresholds (and `thresholds =` in verify.toml) reach the real pipeline: a file that demands
     certainty turns the contradicted claim into an unknown one, so the run no longer fails."""
     strict = tmp_path / "strict.json"
-    strict.write_text('{"version": "strict", "entail": 1.0, "contradict": 1.0}', encoding="utf-8")
+    # rule_weight too: the shipped 1.1 lifts a rule judge's certain value mismatch (1.0) above any
+    # threshold, so "demands certainty" must also weigh that judge below 1.
+    strict.write_text('{"version": "strict", "entail": 1.0, "contradict": 1.0, "rule_weight": 0.9}',
+                      encoding="utf-8")
     assert verify_ci(corpus, "--no-cache").returncode == 1
     r = verify_ci(corpus, "--no-cache", "--thresholds", str(strict))
     assert r.returncode == 0, r.stdout + r.stderr

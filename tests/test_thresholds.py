@@ -132,7 +132,9 @@ def test_tune_own_labelled_set_then_use_the_file(tmp_path, monkeypatch):
     (tmp_path / "evidence" / "about.md").write_text("---\ntitle: About\n---\nFluidstack was founded in 2017 in "
                                                     "London.\n", encoding="utf-8")
     strict = tmp_path / "strict.json"
-    strict.write_text('{"version": "strict", "entail": 1.0, "contradict": 1.0}', encoding="utf-8")
+    # rule_weight too: the shipped 1.1 lifts the rule judge's certain year mismatch above any threshold.
+    strict.write_text('{"version": "strict", "entail": 1.0, "contradict": 1.0, "rule_weight": 0.9}',
+                      encoding="utf-8")
     base = ["check", str(art), "--lines", "--evidence", str(tmp_path / "evidence"), "--judge", "rules",
             "--format", "json"]
     labels = []
