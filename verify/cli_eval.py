@@ -57,6 +57,16 @@ def _two_way_table(res: dict) -> list[str]:
             f"majority-class={_pct(t.get('majority_baseline'))}"]
 
 
+def _ci_markdown(res: dict) -> list[str]:
+    ci = res.get("ci")
+    if not ci or ci.get("accuracy") is None:
+        return []
+    unit = "split groups" if ci["unit"] == "group" else "claims"
+    return ["", f"{round(ci['level'] * 100)} % bootstrap intervals ({ci['resamples']} resamples of {unit}): accuracy "
+            f"{_pct(ci['accuracy'][0])}–{_pct(ci['accuracy'][1])}, macro-F1 {_pct(ci['macro_f1'][0])}–"
+            f"{_pct(ci['macro_f1'][1])}"]
+
+
 def _markdown(res: dict) -> str:
     """A results page fragment: headline table, per class, confusion, reliability, languages, errors."""
     if "benchmark" not in res:  # the judge alone on gold evidence (nli_sets.evaluate)
@@ -68,6 +78,7 @@ def _markdown(res: dict) -> str:
              f"| {res['n']} | {_pct(res['accuracy'])} | {_pct(res['macro_f1'])} | {_pct(res['recall_at_1'])} | "
              f"{_pct(res['recall_at_5'])} | {_pct(res['recall_at_10'])} | {_pct(res['ece'])} | "
              f"{_pct(res['abstain_rate'])} | {res['seconds_per_claim']:.3f} |",
+             *_ci_markdown(res),
              "", "| class | precision | recall | F1 | support | predicted |", "|---|---|---|---|---|---|"]
     for c, v in res["per_class"].items():
         lines.append(f"| {c} | {_pct(v['precision'])} | {_pct(v['recall'])} | {_pct(v['f1'])} | {v['support']} | "
@@ -131,6 +142,7 @@ def _table(res: dict) -> str:
            f"macro-F1={_pct(res['macro_f1'])}  ECE={_pct(res['ece'])}  {res['seconds_per_claim']:.3f} s/claim",
            f"  retrieval: recall@1={_pct(res['recall_at_1'])}  recall@5={_pct(res['recall_at_5'])}  "
            f"recall@10={_pct(res['recall_at_10'])}  (claims with gold evidence: {res['retrieval']['n']})"]
+    out += [f"  {line.strip()}" for line in _ci_markdown(res) if line]
     for c, v in res["per_class"].items():
         out.append(f"  {c:<13} P {_pct(v['precision'])}  R {_pct(v['recall'])}  F1 {_pct(v['f1'])}  "
                    f"gold {v['support']:<5} predicted {v['predicted']}")
@@ -169,16 +181,21 @@ def register(app: typer.Typer) -> None:
         reuse: Annotated[bool, typer.Option("--reuse-judgements", help="Re-aggregate a saved identical run instead of running the models.")] = False,
         output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the result here.")] = None,
         thresholds: Annotated[Path | None, typer.Option("--thresholds", help="Verdict thresholds JSON (default: the shipped ones); e.g. from python -m verify.eval.tune --out FILE.")] = None,
+        predictions: Annotated[Path | None, typer.Option("--predictions", help="Also write each claim's verdict as JSON lines here (the input of python -m verify.eval.compare).")] = None,
     ) -> None:
         """Measure quality on a labelled benchmark: accuracy, macro-F1, recall@k, calibration, time per claim."""
         if output is not None and output.is_dir():  # refused before a run that may take an hour
             raise _fail(EXIT_INPUT, f"cannot write output: {output}: is a folder")
+        if predictions is not None and predictions.is_dir():
+            raise _fail(EXIT_INPUT, f"cannot write predictions: {predictions}: is a folder")
         if gold_evidence:
+            if predictions is not None:
+                raise _fail(EXIT_INPUT, "--predictions writes the pipeline's verdicts: it does not go with --gold-evidence")
             if thresholds is not None:
                 raise _fail(EXIT_INPUT, "--gold-evidence evaluates the NLI judge alone: it takes no --thresholds")
             res = _gold(name, data, split, limit, nli_model, judge, per_sentence)
         else:
-            res = _pipeline(name, data, split, limit, encoder, judge, nli_model, top_k, reuse, thresholds)
+            res = _pipeline(name, data, split, limit, encoder, judge, nli_model, top_k, reuse, thresholds, predictions)
         if fmt is EvalFormat.json:
             text = json.dumps(res, indent=2, ensure_ascii=False) + "\n"
         elif fmt is EvalFormat.markdown:
@@ -225,7 +242,8 @@ def _gold(name: str, data: Path | None, split: Split, limit: int | None, nli_mod
 
 
 def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, encoder: str, judge: list[str] | None,
-              nli_model: str | None, top_k: int, reuse: bool, thresholds: Path | None = None) -> dict:
+              nli_model: str | None, top_k: int, reuse: bool, thresholds: Path | None = None,
+              predictions: Path | None = None) -> dict:
     if name not in PIPELINE_SETS:
         extra = " (add --gold-evidence for the judge-only sets)" if name in GOLD_SETS else ""
         raise _fail(EXIT_INPUT, f"unknown benchmark '{name}' (known: {', '.join(PIPELINE_SETS)}){extra}")
@@ -247,8 +265,10 @@ def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, enc
                         **extra)
     try:
         return evaluate(bench, settings, split=split.value, limit=limit, reuse=reuse,
-                        progress=_stderr_progress if sys.stderr.isatty() else None)
+                        progress=_stderr_progress if sys.stderr.isatty() else None, predictions=predictions)
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
+    except OSError as exc:  # the predictions file could not be written (the run itself is saved)
+        raise _fail(EXIT_INPUT, f"cannot write predictions: {exc}") from exc
     except (IndexError_, ValueError, RuntimeError) as exc:
         raise _fail(EXIT_INDEX, str(exc)) from exc

@@ -14,14 +14,21 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from verify.aggregate import aggregate, judged_hits
 from verify.config import Settings, Thresholds, cache_dir
 from verify.eval.benchmarks import CONTRADICTED, DISPUTED, LABELS, SUPPORTED, UNKNOWN, BenchClaim, Benchmark
-from verify.eval.metrics import breakdown, classification, distribution, recall_at_k, reliability
+from verify.eval.metrics import (
+    bootstrap_ci,
+    breakdown,
+    classification,
+    distribution,
+    recall_at_k,
+    reliability,
+)
 from verify.fusion import cross_lingual, fuse_languages, relevance, rescale_dense
 from verify.models import Claim, Hit, Judgement
 
@@ -179,12 +186,15 @@ def error_cause(rec: Record, top_k: int) -> str | None:
     return "aggregation" if rec.gold in said else "judge"
 
 
-def summarise(records: Sequence[Record], top_k: int) -> dict:
-    """The metrics of a run: 3-way scores (DISPUTED apart), recall@k, ECE, per language, error causes."""
+def summarise(records: Sequence[Record], top_k: int, groups: Mapping[str, str] | None = None) -> dict:
+    """The metrics of a run: 3-way scores (DISPUTED apart), recall@k, ECE, per language, error causes, and
+    95 % bootstrap intervals for accuracy and macro-F1 (whole split groups resampled when `groups` maps
+    each record id to its group, so a claim and its counter-claims are drawn together)."""
     main = [r for r in records if r.gold != DISPUTED]
     gold = [r.gold for r in main]
     pred = [r.pred for r in main]
     cls = classification(gold, pred, LABELS)
+    ci = bootstrap_ci(gold, pred, [groups.get(r.id, r.id) for r in main] if groups else None)
     rec = recall_at_k([r.retrieved for r in main], [r.gold_evidence for r in main], (1, 5, 10))
     cal = reliability([r.confidence for r in main], [r.pred == r.gold for r in main], bins=10)
     causes: dict[str, Counter] = {}
@@ -196,6 +206,7 @@ def summarise(records: Sequence[Record], top_k: int) -> dict:
         "n": cls["n"],
         "accuracy": cls["accuracy"],
         "macro_f1": cls["macro_f1"],
+        "ci": ci,
         "recall_at_1": rec["recall_at_1"],
         "recall_at_5": rec["recall_at_5"],
         "recall_at_10": rec["recall_at_10"],
@@ -229,6 +240,21 @@ def summarise(records: Sequence[Record], top_k: int) -> dict:
                                        (5,))["recall_at_5"],
         }
     return out
+
+
+PREDICTIONS_FORMAT = "verify-predictions-1"
+
+
+def write_predictions(path: Path, records: Sequence[Record], groups: Mapping[str, str]) -> Path:
+    """Per-claim verdicts as JSON lines after a header line, written atomically."""
+    from verify.locking import atomic_write_bytes
+
+    lines = [json.dumps({"format": PREDICTIONS_FORMAT, "n": len(records)})]
+    lines += [json.dumps({"id": r.id, "group": groups.get(r.id, r.id), "language": r.language, "gold": r.gold,
+                          "pred": r.pred, "confidence": round(r.confidence, 4),
+                          "unknown_reason": r.unknown_reason}, ensure_ascii=False) for r in records]
+    atomic_write_bytes(Path(path), ("\n".join(lines) + "\n").encode("utf-8"))
+    return Path(path)
 
 
 # --------------------------------------------------------------------------- running
@@ -465,8 +491,12 @@ def evaluate(
     reuse: bool = False,
     save: bool = True,
     progress: Progress | None = None,
+    predictions: Path | None = None,
 ) -> dict:
     """Evaluate `bench` (split, limit) with the full pipeline under `settings`; returns the result dict.
+
+    `predictions`: also write one JSON line per claim (id, group, language, gold, pred, confidence,
+    unknown_reason), the input of `python -m verify.eval.compare`.
 
     `reuse`: when a saved run with the same claims, encoder, judges, model, code and dense weight exists,
     re-aggregate its judgements with the current thresholds instead of running the models again (its
@@ -525,12 +555,14 @@ def evaluate(
                    "pipeline_seconds": round(timings["pipeline_seconds"], 2)}, records)
         if save:
             run.save(path)
+    if predictions is not None:
+        write_predictions(predictions, run.records, {c.id: c.group for c in claims})
     h = run.header
     result = {
         "benchmark": bench.name,
         "split": split,
         "limit": limit,
-        **summarise(run.records, settings.top_k),
+        **summarise(run.records, settings.top_k, {c.id: c.group for c in claims}),
         "seconds_per_claim": round(h["pipeline_seconds"] / max(len(run.records), 1), 4),
         "setup_seconds": h["setup_seconds"],
         "encoder": h["encoder"],

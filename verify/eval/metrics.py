@@ -107,3 +107,97 @@ def breakdown(gold: Sequence[str], pred: Sequence[str], groups: Sequence[str],
 
 def distribution(values: Iterable[str | None]) -> dict[str, int]:
     return dict(Counter(str(v) for v in values).most_common())
+
+
+
+def _scores(gold, pred, classes) -> tuple[float, float]:
+    """Accuracy and macro-F1 of two index arrays, macro over the classes this sample's gold holds (as
+    `classification` computes it on the same sample)."""
+    import numpy as np
+
+    f1s = []
+    for c in classes:
+        ngold = int(np.count_nonzero(gold == c))
+        if not ngold:
+            continue
+        tp = int(np.count_nonzero((gold == c) & (pred == c)))
+        npred = int(np.count_nonzero(pred == c))
+        prec = tp / npred if npred else 0.0
+        rec = tp / ngold if ngold else 0.0
+        f1s.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    return float(np.mean(gold == pred)), (sum(f1s) / len(f1s) if f1s else 0.0)
+
+
+def _resamples(groups: Sequence[Hashable] | None, n: int, resamples: int, seed: int):
+    """Index arrays, one per resample: claims drawn with replacement, or whole groups when `groups` is
+    given (a claim and its generated counter-claims rise and fall together, so drawing them one by one
+    would understate the spread)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    if groups is None:
+        for _ in range(resamples):
+            yield rng.integers(0, n, size=n)
+        return
+    members: dict[Hashable, list[int]] = {}
+    for i, g in enumerate(groups):
+        members.setdefault(g, []).append(i)
+    blocks = [np.array(b) for b in members.values()]
+    for _ in range(resamples):
+        yield np.concatenate([blocks[j] for j in rng.integers(0, len(blocks), size=len(blocks))])
+
+
+def _encode(gold: Sequence[str], *preds: Sequence[str]):
+    import numpy as np
+
+    code = {c: i for i, c in enumerate(sorted({*gold, *(x for p in preds for x in p)}))}
+    return [np.array([code[x] for x in seq]) for seq in (gold, *preds)], sorted({code[x] for x in gold})
+
+
+def bootstrap_ci(gold: Sequence[str], pred: Sequence[str], groups: Sequence[Hashable] | None = None,
+                 resamples: int = 1000, seed: int = 0, level: float = 0.95) -> dict:
+    """Percentile bootstrap intervals for accuracy and macro-F1 (macro over the classes of `gold`, as in
+    `classification`). With `groups`, whole groups are resampled (cluster bootstrap)."""
+    import numpy as np
+
+    if len(gold) != len(pred):
+        raise ValueError(f"{len(gold)} gold labels for {len(pred)} predictions")
+    if groups is not None and len(groups) != len(gold):
+        raise ValueError("groups and gold differ in length")
+    unit = "claim" if groups is None else "group"
+    if not gold:
+        return {"accuracy": None, "macro_f1": None, "resamples": 0, "level": level, "unit": unit}
+    (g, p), present = _encode(gold, pred)
+    rows = np.array([_scores(g[i], p[i], present) for i in _resamples(groups, len(g), resamples, seed)])
+    lo, hi = (1 - level) / 2 * 100, (1 + level) / 2 * 100
+    return {"accuracy": [_r(np.percentile(rows[:, 0], lo)), _r(np.percentile(rows[:, 0], hi))],
+            "macro_f1": [_r(np.percentile(rows[:, 1], lo)), _r(np.percentile(rows[:, 1], hi))],
+            "resamples": resamples, "level": level, "unit": unit}
+
+
+def paired_bootstrap(gold: Sequence[str], pred_a: Sequence[str], pred_b: Sequence[str],
+                     groups: Sequence[Hashable] | None = None, resamples: int = 1000, seed: int = 0,
+                     level: float = 0.95) -> dict:
+    """B minus A on the same claims: the observed difference in accuracy and macro-F1, its percentile
+    bootstrap interval (each resample scores both on the same claims), and the share of resamples in
+    which B is ahead. An interval that holds 0 means these claims cannot tell the two apart."""
+    import numpy as np
+
+    if not (len(gold) == len(pred_a) == len(pred_b)):
+        raise ValueError("gold and the two prediction lists differ in length")
+    if groups is not None and len(groups) != len(gold):
+        raise ValueError("groups and gold differ in length")
+    if not gold:
+        raise ValueError("no claims to compare")
+    (g, a, b), present = _encode(gold, pred_a, pred_b)
+    diffs = np.array([np.subtract(_scores(g[i], b[i], present), _scores(g[i], a[i], present))
+                      for i in _resamples(groups, len(g), resamples, seed)])
+    obs_a, obs_b = _scores(g, a, present), _scores(g, b, present)
+    lo, hi = (1 - level) / 2 * 100, (1 + level) / 2 * 100
+    out: dict = {"n": len(gold), "resamples": resamples, "level": level,
+                 "unit": "claim" if groups is None else "group"}
+    for k, name in enumerate(("accuracy", "macro_f1")):
+        d = diffs[:, k]
+        out[name] = {"a": _r(obs_a[k]), "b": _r(obs_b[k]), "delta": _r(obs_b[k] - obs_a[k]),
+                     "ci": [_r(np.percentile(d, lo)), _r(np.percentile(d, hi))], "b_ahead": _r(float((d > 0).mean()))}
+    return out

@@ -1,0 +1,101 @@
+"""Two systems on the same claims: paired bootstrap of accuracy and macro-F1 from `verify eval --predictions` files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from verify.eval.harness import PREDICTIONS_FORMAT
+from verify.eval.metrics import paired_bootstrap
+
+
+class CompareError(ValueError):
+    """A predictions file that cannot be read or does not match the other one."""
+
+
+def read_predictions(path: Path) -> dict[str, dict]:
+    """id -> row of a predictions file; errors name the file and line."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CompareError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise CompareError(f"{path}: not a UTF-8 text file") from None
+    rows: dict[str, dict] = {}
+    for no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CompareError(f"{path}:{no}: not valid JSON ({exc.msg})") from None
+        if no == 1:
+            if not isinstance(row, dict) or row.get("format") != PREDICTIONS_FORMAT:
+                raise CompareError(f"{path}:1: not a {PREDICTIONS_FORMAT} file (write one with verify eval "
+                                   "NAME --predictions FILE)")
+            continue
+        missing = [k for k in ("id", "gold", "pred") if not isinstance(row, dict) or k not in row]
+        if missing:
+            raise CompareError(f"{path}:{no}: missing {', '.join(missing)}")
+        if row["id"] in rows:
+            raise CompareError(f"{path}:{no}: claim id {row['id']!r} appears twice")
+        rows[row["id"]] = row
+    if not rows:
+        raise CompareError(f"{path}: no predictions")
+    return rows
+
+
+def compare(a: Path, b: Path, resamples: int = 1000, seed: int = 0) -> dict:
+    """B minus A over the claims both files hold, resampling whole split groups."""
+    ra, rb = read_predictions(a), read_predictions(b)
+    if set(ra) != set(rb):
+        only_a, only_b = sorted(set(ra) - set(rb)), sorted(set(rb) - set(ra))
+        raise CompareError(f"the files hold different claims: {len(only_a)} only in {a} (e.g. {only_a[:3]}), "
+                           f"{len(only_b)} only in {b} (e.g. {only_b[:3]})")
+    ids = sorted(ra)
+    differ = [i for i in ids if ra[i]["gold"] != rb[i]["gold"]]
+    if differ:
+        raise CompareError(f"gold labels differ between the files for {len(differ)} claims (e.g. {differ[:3]})")
+    ids = [i for i in ids if ra[i]["gold"] != "disputed"]  # scored apart, as in verify eval
+    res = paired_bootstrap([ra[i]["gold"] for i in ids], [ra[i]["pred"] for i in ids], [rb[i]["pred"] for i in ids],
+                           [ra[i].get("group", i) for i in ids], resamples=resamples, seed=seed)
+    res["changed"] = sum(1 for i in ids if ra[i]["pred"] != rb[i]["pred"])
+    return {"a": str(a), "b": str(b), **res}
+
+
+def markdown(res: dict) -> str:
+    lines = [f"A = `{res['a']}`, B = `{res['b']}`: {res['n']} claims, {res['changed']} with another verdict; "
+             f"{round(res['level'] * 100)} % paired bootstrap ({res['resamples']} resamples of "
+             f"{'split groups' if res['unit'] == 'group' else 'claims'})", "",
+             "| metric | A | B | B − A | interval | resamples with B ahead |", "|---|---|---|---|---|---|"]
+    for m in ("accuracy", "macro_f1"):
+        r = res[m]
+        lines.append(f"| {m.replace('_', '-')} | {r['a']:.4f} | {r['b']:.4f} | {r['delta']:+.4f} | "
+                     f"{r['ci'][0]:+.4f} to {r['ci'][1]:+.4f} | {r['b_ahead']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m verify.eval.compare", description=__doc__)
+    ap.add_argument("a", type=Path, help="predictions of system A (verify eval NAME --predictions A.jsonl)")
+    ap.add_argument("b", type=Path, help="predictions of system B, on the same claims")
+    ap.add_argument("--resamples", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    args = ap.parse_args(argv)
+    if args.resamples < 1:
+        print("--resamples must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        res = compare(args.a, args.b, args.resamples, args.seed)
+    except CompareError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(json.dumps(res, indent=2) + "\n" if args.format == "json" else markdown(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
