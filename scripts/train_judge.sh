@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Train the project's NLI judge from scratch on CPU and install the committed artifact, in three stages:
+# Train the project's NLI judge from scratch on CPU and install the committed artifact, in four stages:
 #   scripts/train_judge.sh [STAGE1_MINUTES] [STAGE2_MINUTES] [RUN_DIR] [STAGE3_MINUTES] [STAGE4_MINUTES]
 # Stage 1 (mix v1, seed 0): the e5 base on XNLI/MNLI/SICK/ANLI/HealthVer + number/date/place/name swaps.
 # Stage 2 (mix v2, seed 1): continues from stage 1's artifact with lexical-substitution swaps, topical

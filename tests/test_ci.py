@@ -330,6 +330,8 @@ def test_a_named_file_of_a_type_ci_does_not_check_is_an_input_error(repo, verifi
                     cache=ResultCache(enabled=False))
     (problem,) = result.input_errors
     assert problem.path == "docs/notes.pdf" and "unsupported file type '.pdf'" in problem.message
+    # The same message in every run (it lands in SARIF, JUnit and JSON): the suffixes are listed sorted.
+    assert "(verify ci checks .htm, .html, .markdown, .md, .txt)" in problem.message
     assert result.documents == ["docs/notes.pdf"] and exit_code(result) == 2
 
 

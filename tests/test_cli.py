@@ -57,6 +57,32 @@ def test_audit_exits_2_for_an_unreadable_article_and_not_for_evidence_problems(t
         assert r.exit_code == 0, r.output
 
 
+def test_audit_of_a_tree_holding_its_evidence_folder_does_not_count_evidence_problems(tmp_path, monkeypatch):
+    """A repository audited whole holds evidence/ too: the evidence reader's errors (a malformed JSONL
+    line) are listed, but they are not articles the audit failed to read, so the exit code stays 0."""
+    import shutil
+
+    from verify import cli
+
+    from .test_ci import FIXTURES, make_verifier
+
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "evidence", repo / "evidence")
+    (repo / "a.txt").write_text("Acme Robotics was founded in 2015 in Berlin.\n", encoding="utf-8")
+    verifier = make_verifier(tmp_path, evidence=repo / "evidence")
+    errors = [p for p in verifier.corpus_problems if p.severity == "error"]
+    assert errors and all(p.path.startswith(str(repo / "evidence")) for p in errors)
+    monkeypatch.setattr(cli, "_verifier", lambda settings: verifier)
+    r = CliRunner().invoke(app, ["audit", str(repo), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    problems = json.loads(r.stdout)["problems"]
+    assert any(p["path"] == e.path and p["severity"] == "error" for e in errors for p in problems)  # still listed
+    # The same tree with an article that cannot be read: that one counts, once.
+    (repo / "bin.txt").write_bytes(b"\x00\x01\x02binary\x00" * 10)
+    r = CliRunner().invoke(app, ["audit", str(repo), "--format", "json"])
+    assert r.exit_code == 2 and "1 article(s) could not be read" in r.stderr, r.output
+
+
 def test_eval_output_to_a_folder_exits_2_before_running(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()

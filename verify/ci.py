@@ -200,7 +200,7 @@ def discover(paths: Sequence[Path], config: CiConfig, root: Path,
         if p.is_file() and p.suffix.lower() not in ARTICLE_SUFFIXES:
             if problems is not None:
                 problems.append(Problem(path=relative_path(p, root), message=(
-                    f"unsupported file type '{p.suffix}'; not checked (verify ci checks {', '.join(ARTICLE_SUFFIXES)})")))
+                    f"unsupported file type '{p.suffix}'; not checked (verify ci checks {', '.join(sorted(ARTICLE_SUFFIXES))})")))
         elif p.is_file():
             consider(p)
         elif p.is_dir():

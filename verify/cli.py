@@ -232,15 +232,20 @@ def audit(
                 report = _ray_engine(ray_address).audit(settings, targets, top_k=top_k, actors=actors)
             except (IndexError_, ValueError) as exc:
                 raise _fail(EXIT_INDEX, str(exc)) from exc
+            from verify.io import load_corpus
+
+            corpus_problems = load_corpus(settings.evidence).problems  # the actors' index read the same files
         else:
-            report = _verifier(settings).audit(targets, top_k=top_k)
+            verifier = _verifier(settings)
+            report = verifier.audit(targets, top_k=top_k)
+            corpus_problems = verifier.corpus_problems
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
     _emit(report, fmt, output)
     from verify.pipeline import unreadable_articles
 
     # The report covers the rest, but the audit is incomplete; evidence problems only list what was skipped.
-    unread = unreadable_articles(report, targets)
+    unread = unreadable_articles(report, targets, corpus_problems)
     if unread:
         raise _fail(EXIT_INPUT, f"{len(unread)} article(s) could not be read; see the report's problems")
 

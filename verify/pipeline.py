@@ -138,14 +138,28 @@ def ensure_index(
         return store, corpus.problems, True
 
 
-def unreadable_articles(report: Report, paths: Sequence[Path]) -> list[Problem]:
+def unreadable_articles(report: Report, paths: Sequence[Path], corpus_problems: Sequence[Problem] = ()
+                        ) -> list[Problem]:
     """The report's errors about the articles under `paths`: what an audit could not check. Evidence
-    problems are listed in a report too, but do not count (as `verify ci` counts only its documents)."""
+    problems are listed in a report too, but do not count (as `verify ci` counts only its documents),
+    even where the evidence folder lies under `paths` and its files are read as articles as well: each
+    of `corpus_problems` cancels one identical entry of the report, so a file unreadable both ways
+    still counts once as an article."""
+    from collections import Counter
+
     from verify.io import iter_articles
 
     files, walk_problems = iter_articles(paths)  # the walk the audit made: a file listing, no reading
-    articles = {str(f) for f in files} | {p.path for p in walk_problems}
-    return [p for p in report.problems if p.severity == "error" and p.path in articles]
+    articles = {str(f) for f in files} | {p.path for p in walk_problems if p.severity == "error"}
+    corpus = Counter((p.path, p.line, p.message, p.severity) for p in corpus_problems)
+    out = []
+    for p in report.problems:
+        key = (p.path, p.line, p.message, p.severity)
+        if corpus[key]:
+            corpus[key] -= 1
+        elif p.severity == "error" and p.path in articles:
+            out.append(p)
+    return out
 
 
 def make_pipeline_judges(settings: Settings, encoder: Encoder, organisations: Sequence[str] = (),
