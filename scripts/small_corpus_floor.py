@@ -14,7 +14,7 @@ def measure(names: list[str], encoder: str, split: str, limit: int | None, thres
     from verify.eval.benchmarks import DISPUTED, load_benchmark
     from verify.eval.harness import to_claim
     from verify.fusion import cross_lingual, fuse_languages, relevance, rescale_dense, rescale_lexical
-    from verify.index import query_text
+    from verify.index import lexical_text, query_text
     from verify.lexical import BM25Index, tokenize
     from verify.pipeline import Verifier
 
@@ -48,7 +48,7 @@ def measure(names: list[str], encoder: str, split: str, limit: int | None, thres
                 terms = len(tokenize(q))
                 cross = cross_lingual(c.language, (p.language for p in passages))
                 pooled_lex = rescale_lexical(store.bm25.scores(q)[ids], terms)
-                own_lex = rescale_lexical(BM25Index([p.text for p in passages]).scores(q), terms)
+                own_lex = rescale_lexical(BM25Index([lexical_text(p) for p in passages]).scores(q), terms)  # as the index does
                 best = {}
                 for tag, lex in (("pooled", pooled_lex), ("own", own_lex)):
                     fused = fuse_languages(dense, lex, th.dense_weight, cross)

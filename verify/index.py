@@ -200,6 +200,11 @@ def _build_faiss(vectors: np.ndarray, index_type: str, seed: int = 1234, add: bo
     return index
 
 
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes for a passage: its document's title and its text (a title often names the subject)."""
+    return f"{passage.title}\n{passage.text}"
+
+
 class IndexStore:
     """A built index: FAISS vectors, the passages they stand for, and the manifest describing both."""
 
@@ -213,7 +218,7 @@ class IndexStore:
     @property
     def bm25(self) -> BM25Index:
         if self._bm25 is None:
-            self._bm25 = BM25Index([f"{p.title}\n{p.text}" for p in self.passages])
+            self._bm25 = BM25Index([lexical_text(p) for p in self.passages])
         return self._bm25
 
     # ------------------------------------------------------------------ build
