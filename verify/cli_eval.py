@@ -89,10 +89,13 @@ def _markdown(res: dict) -> str:
     for g, row in res["confusion"].items():
         lines.append(f"| {g} | " + " | ".join(str(row.get(p, 0)) for p in labels) + " |")
     if len(res["per_language"]) > 1:
-        lines += ["", "| language | n | accuracy | macro-F1 | F1 per class |", "|---|---|---|---|---|"]
+        lines += ["", "| language | n | accuracy | macro-F1 (95 % interval) | F1 per class |", "|---|---|---|---|---|"]
         for lg, v in res["per_language"].items():
             f1 = ", ".join(f"{c} {x:.3f}" for c, x in v["per_class_f1"].items())
-            lines.append(f"| {lg} | {v['n']} | {_pct(v['accuracy'])} | {_pct(v['macro_f1'])} | {f1} |")
+            ci = v.get("ci") or {}
+            mf1 = _pct(v["macro_f1"]) + (f" ({_pct(ci['macro_f1'][0])}–{_pct(ci['macro_f1'][1])})"
+                                         if ci.get("macro_f1") else "")
+            lines.append(f"| {lg} | {v['n']} | {_pct(v['accuracy'])} | {mf1} | {f1} |")
     lines += ["", "Reliability (verdict confidence, 10 bins):", "", "| bin | n | mean confidence | accuracy |",
               "|---|---|---|---|"]
     for b in res["reliability"]:

@@ -215,7 +215,7 @@ def summarise(records: Sequence[Record], top_k: int, groups: Mapping[str, str] |
         "confusion": cls["confusion"],
         "retrieval": rec,
         "reliability": cal["bins"],
-        "per_language": breakdown(gold, pred, [r.language for r in main], LABELS),
+        "per_language": _with_intervals(breakdown(gold, pred, [r.language for r in main], LABELS), main, groups),
         "predicted": distribution(pred),
         "abstain_rate": round(sum(1 for p in pred if p == UNKNOWN) / len(pred), 4) if pred else 0.0,
         "unknown_reasons": distribution(r.unknown_reason for r in main if r.pred == UNKNOWN),
@@ -239,6 +239,18 @@ def summarise(records: Sequence[Record], top_k: int, groups: Mapping[str, str] |
             "recall_at_5": recall_at_k([r.retrieved for r in disputed], [r.gold_evidence for r in disputed],
                                        (5,))["recall_at_5"],
         }
+    return out
+
+
+def _with_intervals(per_language: dict, records: Sequence[Record], groups: Mapping[str, str] | None) -> dict:
+    """Each language's scores with their own bootstrap intervals (HealthFC's German target is one of them)."""
+    if len(per_language) < 2:
+        return per_language
+    out = {}
+    for lang, scores in per_language.items():
+        sub = [r for r in records if r.language == lang]
+        out[lang] = {**scores, "ci": bootstrap_ci([r.gold for r in sub], [r.pred for r in sub],
+                                                  [groups.get(r.id, r.id) for r in sub] if groups else None)}
     return out
 
 
