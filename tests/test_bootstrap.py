@@ -103,3 +103,35 @@ def test_compare_errors_name_the_file_and_line(tmp_path, capsys):
     assert "different claims" in capsys.readouterr().err
     assert main([str(good), str(tmp_path / "missing.jsonl")]) == 2
     assert "missing.jsonl: cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.e2e
+def test_eval_predictions_then_compare_through_the_cli(tmp_path, monkeypatch):
+    """A user's labelled claims, the real encoder and index: two thresholds files' predictions compared."""
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
+    names = ["Fluidstack", "Nebius", "Lambda", "Vultr", "Crusoe", "Hetzner", "Scaleway", "Genesis"]
+    rows = [{"id": str(i), "claim": f"{n} was founded in {2000 + i + (i % 2)}.",
+             "label": "REFUTES" if i % 2 else "SUPPORTS", "evidence": [f"{n} was founded in {2000 + i} in Berlin."]}
+            for i, n in enumerate(names)]
+    data = tmp_path / "own.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    strict = tmp_path / "strict.json"
+    strict.write_text('{"version": "strict", "entail": 1.0, "contradict": 1.0, "rule_weight": 0.9}', encoding="utf-8")
+    base = ["eval", "fever-jsonl", "--data", str(data), "--split", "all", "--judge", "rules", "--format", "json"]
+    r = CliRunner().invoke(app, [*base, "--predictions", str(tmp_path / "a.jsonl")])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout)
+    assert res["ci"]["unit"] == "group" and res["ci"]["accuracy"][0] <= res["accuracy"] <= res["ci"]["accuracy"][1]
+    lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["format"] == "verify-predictions-1" and len(lines) == 1 + len(rows)
+    r = CliRunner().invoke(app, [*base, "--reuse-judgements", "--thresholds", str(strict),
+                                 "--predictions", str(tmp_path / "b.jsonl")])
+    assert r.exit_code == 0, r.output
+    res = compare(tmp_path / "a.jsonl", tmp_path / "b.jsonl", resamples=200)
+    assert res["n"] == len(rows) and res["accuracy"]["b"] < res["accuracy"]["a"]  # certainty abstains: all unknown
+    r = CliRunner().invoke(app, [*base, "--predictions", str(tmp_path)])
+    assert r.exit_code == 2 and "cannot write predictions" in r.output
