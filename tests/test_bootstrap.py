@@ -87,6 +87,13 @@ def test_compare_files(tmp_path, capsys):
     assert main([str(a), str(b), "--resamples", "200"]) == 0
     out = capsys.readouterr().out
     assert "| accuracy | 0.5000 | 1.0000 | +0.5000 |" in out
+    # One language only (HealthFC's German target): the other language's claims are left out.
+    for r in (*rows, *better):
+        r["language"] = "de" if int(r["id"]) < 10 else "en"
+    a, b = _write(tmp_path / "a.jsonl", rows), _write(tmp_path / "b.jsonl", better)
+    assert compare(a, b, resamples=50, language="de")["n"] == 10
+    with pytest.raises(CompareError, match="no claims in language 'fr'"):
+        compare(a, b, resamples=50, language="fr")
 
 
 def test_compare_errors_name_the_file_and_line(tmp_path, capsys):

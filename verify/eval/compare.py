@@ -47,8 +47,8 @@ def read_predictions(path: Path) -> dict[str, dict]:
     return rows
 
 
-def compare(a: Path, b: Path, resamples: int = 1000, seed: int = 0) -> dict:
-    """B minus A over the claims both files hold, resampling whole split groups."""
+def compare(a: Path, b: Path, resamples: int = 1000, seed: int = 0, language: str | None = None) -> dict:
+    """B minus A over the claims both files hold (of one `language`, if given), resampling whole split groups."""
     ra, rb = read_predictions(a), read_predictions(b)
     if set(ra) != set(rb):
         only_a, only_b = sorted(set(ra) - set(rb)), sorted(set(rb) - set(ra))
@@ -59,14 +59,19 @@ def compare(a: Path, b: Path, resamples: int = 1000, seed: int = 0) -> dict:
     if differ:
         raise CompareError(f"gold labels differ between the files for {len(differ)} claims (e.g. {differ[:3]})")
     ids = [i for i in ids if ra[i]["gold"] != "disputed"]  # scored apart, as in verify eval
+    if language:
+        ids = [i for i in ids if ra[i].get("language") == language]
+        if not ids:
+            raise CompareError(f"no claims in language {language!r}")
     res = paired_bootstrap([ra[i]["gold"] for i in ids], [ra[i]["pred"] for i in ids], [rb[i]["pred"] for i in ids],
                            [ra[i].get("group", i) for i in ids], resamples=resamples, seed=seed)
     res["changed"] = sum(1 for i in ids if ra[i]["pred"] != rb[i]["pred"])
-    return {"a": str(a), "b": str(b), **res}
+    return {"a": str(a), "b": str(b), "language": language, **res}
 
 
 def markdown(res: dict) -> str:
-    lines = [f"A = `{res['a']}`, B = `{res['b']}`: {res['n']} claims, {res['changed']} with another verdict; "
+    lang = f" in language {res['language']}" if res.get("language") else ""
+    lines = [f"A = `{res['a']}`, B = `{res['b']}`: {res['n']} claims{lang}, {res['changed']} with another verdict; "
              f"{round(res['level'] * 100)} % paired bootstrap ({res['resamples']} resamples of "
              f"{'split groups' if res['unit'] == 'group' else 'claims'})", "",
              "| metric | A | B | B − A | interval | resamples with B ahead |", "|---|---|---|---|---|---|"]
@@ -83,13 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("b", type=Path, help="predictions of system B, on the same claims")
     ap.add_argument("--resamples", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--language", default=None, help="only the claims in this language (e.g. de)")
     ap.add_argument("--format", choices=("markdown", "json"), default="markdown")
     args = ap.parse_args(argv)
     if args.resamples < 1:
         print("--resamples must be at least 1", file=sys.stderr)
         return 2
     try:
-        res = compare(args.a, args.b, args.resamples, args.seed)
+        res = compare(args.a, args.b, args.resamples, args.seed, args.language)
     except CompareError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
