@@ -332,6 +332,11 @@ def test_a_named_file_of_a_type_ci_does_not_check_is_an_input_error(repo, verifi
     assert problem.path == "docs/notes.pdf" and "unsupported file type '.pdf'" in problem.message
     # The same message in every run (it lands in SARIF, JUnit and JSON): the suffixes are listed sorted.
     assert "(verify ci checks .htm, .html, .markdown, .md, .txt)" in problem.message
+    # Named but left out by the configuration (an exclude glob, or an evidence folder): skipped, as a
+    # named .md there is, not an input error.
+    excluded = run_ci(config_for(repo, exclude=("docs/*.pdf",)), boom, root=repo,
+                      paths=[repo / "docs" / "notes.pdf"], cache=ResultCache(enabled=False))
+    assert not excluded.input_errors and exit_code(excluded) == 0
     assert result.documents == ["docs/notes.pdf"] and exit_code(result) == 2
 
 

@@ -185,20 +185,24 @@ def discover(paths: Sequence[Path], config: CiConfig, root: Path,
     skip = [e.resolve() for e in config.evidence]
     found: dict[str, Path] = {}
 
-    def consider(f: Path) -> None:
-        if f.suffix.lower() not in ARTICLE_SUFFIXES:
-            return
+    def left_out(f: Path) -> bool:
+        """In an evidence folder, or matched by an exclude glob: never checked, named or not."""
         resolved = f.resolve()
-        if any(resolved == s or resolved.is_relative_to(s) for s in skip):
-            return
-        rel = relative_path(resolved, root)
-        if glob_match(rel, config.include) and not glob_match(rel, config.exclude):
-            found[rel] = resolved
+        return (any(resolved == s or resolved.is_relative_to(s) for s in skip)
+                or glob_match(relative_path(resolved, root), config.exclude))
+
+    def consider(f: Path) -> None:
+        if f.suffix.lower() in ARTICLE_SUFFIXES and not left_out(f):
+            rel = relative_path(f.resolve(), root)
+            if glob_match(rel, config.include):
+                found[rel] = f.resolve()
 
     for p in paths:
         p = Path(p)
         if p.is_file() and p.suffix.lower() not in ARTICLE_SUFFIXES:
-            if problems is not None:
+            # A named file the configuration leaves out (excluded, or evidence) is skipped as a named
+            # .md there would be; only one the run was meant to check is an input error.
+            if problems is not None and not left_out(p):
                 problems.append(Problem(path=relative_path(p, root), message=(
                     f"unsupported file type '{p.suffix}'; not checked (verify ci checks {', '.join(sorted(ARTICLE_SUFFIXES))})")))
         elif p.is_file():
