@@ -229,12 +229,10 @@ def audit(
             from verify.index import IndexError_
 
             try:
-                report = _ray_engine(ray_address).audit(settings, targets, top_k=top_k, actors=actors)
+                report, corpus_problems = _ray_engine(ray_address).audit_with_corpus_problems(
+                    settings, targets, top_k=top_k, actors=actors)
             except (IndexError_, ValueError) as exc:
                 raise _fail(EXIT_INDEX, str(exc)) from exc
-            from verify.io import load_corpus
-
-            corpus_problems = load_corpus(settings.evidence).problems  # the actors' index read the same files
         else:
             verifier = _verifier(settings)
             report = verifier.audit(targets, top_k=top_k)

@@ -246,7 +246,23 @@ def audit(
     judges: Callable[[], list] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
-    """`verify audit --engine ray`: the articles under `paths` checked by a pool of Verifier actors.
+    """`verify audit --engine ray`: the report of `audit_with_corpus_problems`."""
+    return audit_with_corpus_problems(settings, paths, top_k=top_k, actors=actors, encoder=encoder, judges=judges,
+                                      progress=progress)[0]
+
+
+def audit_with_corpus_problems(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    top_k: int | None = None,
+    actors: int | None = None,
+    encoder: EncoderSpec | None = None,
+    judges: Callable[[], list] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Report, list[Problem]]:
+    """The articles under `paths` checked by a pool of Verifier actors, and the evidence problems the report
+    lists (the caller tells them from the articles' own, as `Verifier.corpus_problems` does locally).
 
     Articles are read here (unreadable ones are listed, as in `Verifier.audit`) and sent to the actors
     as text; the verdicts come back in file order, so the report equals the single-machine one except
@@ -281,7 +297,7 @@ def audit(
             progress("checking articles on Ray", i, len(articles))
     for a in pool_actors:
         ray.kill(a)
-    return Report(
+    report = Report(
         source=", ".join(str(p) for p in paths),
         language="",
         encoder=meta["encoder"],
@@ -291,3 +307,4 @@ def audit(
         problems=[*meta["corpus_problems"], *problems],
         seconds=round(time.perf_counter() - t0, 3),
     )
+    return report, list(meta["corpus_problems"])

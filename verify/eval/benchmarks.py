@@ -119,7 +119,8 @@ def _data_file(data: Path | None, default_dir: str, filename: str) -> Path:
     return path
 
 
-def _jsonl(path: Path) -> Iterable[tuple[int, dict]]:
+def read_jsonl(path: Path) -> Iterable[tuple[int, dict]]:
+    """(line number, object) of each non-blank line; errors name the file and line (DataError)."""
     try:
         with open(path, encoding="utf-8") as f:
             for lineno, line in enumerate(f, start=1):
@@ -148,7 +149,7 @@ def climate_fever(data: Path | None = None) -> Benchmark:
     path = _data_file(data, "climate-fever", "climate-fever.jsonl")
     docs: dict[str, EvidenceDoc] = {}
     claims = []
-    for lineno, r in _jsonl(path):
+    for lineno, r in read_jsonl(path):
         try:
             gold = _CLIMATE[r["claim_label"]]
             evidences = r["evidences"]
@@ -183,7 +184,7 @@ def covid_fact(data: Path | None = None) -> Benchmark:
     path = _data_file(data, "covid-fact", "COVIDFACT_dataset.jsonl")
     docs: dict[str, EvidenceDoc] = {}
     claims = []
-    for lineno, r in _jsonl(path):
+    for lineno, r in read_jsonl(path):
         try:
             gold = _COVID[r["label"]]
             evidence = [" ".join(str(e).split()) for e in r["evidence"]]
@@ -284,7 +285,7 @@ def fever_jsonl(data: Path) -> Benchmark:
 
     docs: dict[str, EvidenceDoc] = {}
     claims = []
-    for lineno, r in _jsonl(path):
+    for lineno, r in read_jsonl(path):
         text = " ".join(str(r.get("claim") or r.get("text") or "").split())
         label = str(r.get("label", "")).strip().lower()
         if not text or label not in _GENERIC:

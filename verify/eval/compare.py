@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from verify.eval.benchmarks import DataError, read_jsonl
 from verify.eval.harness import PREDICTIONS_FORMAT
 from verify.eval.metrics import paired_bootstrap
 
@@ -17,31 +18,22 @@ class CompareError(ValueError):
 
 def read_predictions(path: Path) -> dict[str, dict]:
     """id -> row of a predictions file; errors name the file and line."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise CompareError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise CompareError(f"{path}: not a UTF-8 text file") from None
     rows: dict[str, dict] = {}
-    for no, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CompareError(f"{path}:{no}: not valid JSON ({exc.msg})") from None
-        if no == 1:
-            if not isinstance(row, dict) or row.get("format") != PREDICTIONS_FORMAT:
-                raise CompareError(f"{path}:1: not a {PREDICTIONS_FORMAT} file (write one with verify eval "
-                                   "NAME --predictions FILE)")
-            continue
-        missing = [k for k in ("id", "gold", "pred") if not isinstance(row, dict) or k not in row]
-        if missing:
-            raise CompareError(f"{path}:{no}: missing {', '.join(missing)}")
-        if row["id"] in rows:
-            raise CompareError(f"{path}:{no}: claim id {row['id']!r} appears twice")
-        rows[row["id"]] = row
+    try:
+        for no, row in read_jsonl(path):
+            if no == 1:
+                if row.get("format") != PREDICTIONS_FORMAT:
+                    raise CompareError(f"{path}:1: not a {PREDICTIONS_FORMAT} file (write one with verify eval "
+                                       "NAME --predictions FILE)")
+                continue
+            missing = [k for k in ("id", "gold", "pred") if k not in row]
+            if missing:
+                raise CompareError(f"{path}:{no}: missing {', '.join(missing)}")
+            if row["id"] in rows:
+                raise CompareError(f"{path}:{no}: claim id {row['id']!r} appears twice")
+            rows[row["id"]] = row
+    except DataError as exc:
+        raise CompareError(str(exc)) from None
     if not rows:
         raise CompareError(f"{path}: no predictions")
     return rows

@@ -567,14 +567,15 @@ def evaluate(
                    "pipeline_seconds": round(timings["pipeline_seconds"], 2)}, records)
         if save:
             run.save(path)
+    groups = {c.id: c.group for c in claims}
     if predictions is not None:
-        write_predictions(predictions, run.records, {c.id: c.group for c in claims})
+        write_predictions(predictions, run.records, groups)
     h = run.header
     result = {
         "benchmark": bench.name,
         "split": split,
         "limit": limit,
-        **summarise(run.records, settings.top_k, {c.id: c.group for c in claims}),
+        **summarise(run.records, settings.top_k, groups),
         "seconds_per_claim": round(h["pipeline_seconds"] / max(len(run.records), 1), 4),
         "setup_seconds": h["setup_seconds"],
         "encoder": h["encoder"],

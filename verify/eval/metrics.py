@@ -109,7 +109,6 @@ def distribution(values: Iterable[str | None]) -> dict[str, int]:
     return dict(Counter(str(v) for v in values).most_common())
 
 
-
 def _scores(gold, pred, classes) -> tuple[float, float]:
     """Accuracy and macro-F1 of two index arrays, macro over the classes this sample's gold holds (as
     `classification` computes it on the same sample)."""
@@ -123,7 +122,7 @@ def _scores(gold, pred, classes) -> tuple[float, float]:
         tp = int(np.count_nonzero((gold == c) & (pred == c)))
         npred = int(np.count_nonzero(pred == c))
         prec = tp / npred if npred else 0.0
-        rec = tp / ngold if ngold else 0.0
+        rec = tp / ngold
         f1s.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
     return float(np.mean(gold == pred)), (sum(f1s) / len(f1s) if f1s else 0.0)
 
