@@ -85,7 +85,7 @@ def test_ray_audit_gives_the_single_machine_verdicts(tmp_path, local_ray):
     (articles / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)  # listed as a problem, in both runs
     settings = Settings(evidence=(FIXTURES / "evidence",), index_dir=tmp_path / "ix", encoder="unused")
     local = _verifier_from(settings, fake_encoder, fake_judges).audit([articles])
-    remote = ray_engine.audit(settings, [articles], actors=2, encoder=fake_encoder, judges=fake_judges)
+    remote, _ = ray_engine.audit(settings, [articles], actors=2, encoder=fake_encoder, judges=fake_judges)
     assert len(local.verdicts) > 3
     strip = {"seconds"}
     assert remote.model_dump(exclude=strip) == local.model_dump(exclude=strip)
@@ -98,7 +98,7 @@ def test_ray_audit_of_the_seeds_with_the_real_models(local_ray):
 
     settings = Settings(evidence=(ROOT / "evidence",))
     local = Verifier.from_settings(settings).audit([ROOT / "seeds"])
-    remote = ray_engine.audit(settings, [ROOT / "seeds"], actors=2)
+    remote, _ = ray_engine.audit(settings, [ROOT / "seeds"], actors=2)
     assert local.verdicts and remote.model_dump(exclude={"seconds"}) == local.model_dump(exclude={"seconds"})
 
 

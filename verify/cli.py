@@ -229,8 +229,8 @@ def audit(
             from verify.index import IndexError_
 
             try:
-                report, corpus_problems = _ray_engine(ray_address).audit_with_corpus_problems(
-                    settings, targets, top_k=top_k, actors=actors)
+                report, corpus_problems = _ray_engine(ray_address).audit(settings, targets, top_k=top_k,
+                                                                         actors=actors)
             except (IndexError_, ValueError) as exc:
                 raise _fail(EXIT_INDEX, str(exc)) from exc
         else:

@@ -245,24 +245,10 @@ def audit(
     encoder: EncoderSpec | None = None,
     judges: Callable[[], list] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
-) -> Report:
-    """`verify audit --engine ray`: the report of `audit_with_corpus_problems`."""
-    return audit_with_corpus_problems(settings, paths, top_k=top_k, actors=actors, encoder=encoder, judges=judges,
-                                      progress=progress)[0]
-
-
-def audit_with_corpus_problems(
-    settings: Settings,
-    paths: Sequence[Path],
-    *,
-    top_k: int | None = None,
-    actors: int | None = None,
-    encoder: EncoderSpec | None = None,
-    judges: Callable[[], list] | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[Report, list[Problem]]:
-    """The articles under `paths` checked by a pool of Verifier actors, and the evidence problems the report
-    lists (the caller tells them from the articles' own, as `Verifier.corpus_problems` does locally).
+    """`verify audit --engine ray`: the articles under `paths` checked by a pool of Verifier actors; returns
+    the report and the evidence problems it lists (the caller tells them from the articles' own, as
+    `Verifier.corpus_problems` does locally).
 
     Articles are read here (unreadable ones are listed, as in `Verifier.audit`) and sent to the actors
     as text; the verdicts come back in file order, so the report equals the single-machine one except
