@@ -28,7 +28,7 @@ def measure(names: list[str], encoder: str, split: str, limit: int | None, thres
         for c in claims:
             by_corpus.setdefault(c.corpus, []).append(c)
         for key, group in by_corpus.items():
-            settings = Settings(encoder=encoder, evidence=(bench.corpus_folder(key),), judges=("rules",),
+            settings = Settings(encoder=encoder, evidence=bench.corpus_folders(key), judges=("rules",),
                                 thresholds=th)
             v = Verifier.from_settings(settings)
             store, enc = v.retriever.store, v.retriever.encoder  # type: ignore[attr-defined]

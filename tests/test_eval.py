@@ -216,12 +216,12 @@ def test_fever_jsonl_loader_and_corpus(tmp_path, monkeypatch):
     b = fever_jsonl(data)
     assert [c.gold for c in b.claims] == ["supported", "contradicted", "unknown"]
     assert b.claims[1].language == "de" and b.claims[1].gold_evidence == ("e1",)
-    folder = b.corpus_folder("mine")
+    (folder,) = b.corpus_folders("mine")
     file = folder / "mine.jsonl"
     lines = [json.loads(x) for x in file.read_text(encoding="utf-8").splitlines()]
     assert {x["id"] for x in lines} == {"e1", b.claims[0].gold_evidence[0]}
     mtime = file.stat().st_mtime_ns
-    assert b.corpus_folder("mine") == folder and file.stat().st_mtime_ns == mtime  # written once
+    assert b.corpus_folders("mine") == (folder,) and file.stat().st_mtime_ns == mtime  # written once
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"claim": "x", "label": "maybe"}\n', encoding="utf-8")
@@ -229,6 +229,57 @@ def test_fever_jsonl_loader_and_corpus(tmp_path, monkeypatch):
         fever_jsonl(bad)
     with pytest.raises(DataError):
         fever_jsonl(tmp_path / "missing.jsonl")
+
+
+def test_fever_jsonl_against_an_evidence_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
+    from verify.eval.benchmarks import DataError, fever_jsonl, load_benchmark
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("---\nid: acme-profile\ntitle: Acme\n---\nAcme was founded in 2017.\n", encoding="utf-8")
+    data = tmp_path / "mine.jsonl"
+    data.write_text(
+        json.dumps({"id": "1", "claim": "Acme was founded in 2017.", "label": "supported",
+                    "evidence_docs": ["acme-profile"]}) + "\n"
+        + json.dumps({"id": "2", "claim": "Acme has 900 staff.", "label": "unknown"}) + "\n", encoding="utf-8")
+    b = fever_jsonl(data, (notes,))
+    assert b.corpus_folders("mine") == (notes,) and b.corpora == {}  # the user's folder, not pooled sentences
+    assert [c.gold_evidence for c in b.claims] == [("acme-profile",), ()]
+
+    typo = tmp_path / "typo.jsonl"
+    typo.write_text(data.read_text(encoding="utf-8").replace('"acme-profile"', '"acme-profil"'), encoding="utf-8")
+    with pytest.raises(DataError, match=r"typo.jsonl:1: no document 'acme-profil' in"):
+        fever_jsonl(typo, (notes,))
+    texts = tmp_path / "texts.jsonl"
+    texts.write_text(json.dumps({"claim": "x", "label": "unknown", "evidence": ["y"]}) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"texts.jsonl:1: with --evidence"):
+        fever_jsonl(texts, (notes,))
+    with pytest.raises(DataError, match=r"mine.jsonl:1: 'evidence_docs' names documents"):
+        fever_jsonl(data)  # ids without the folder they name
+    with pytest.raises(DataError, match="no such evidence folder"):
+        fever_jsonl(data, (tmp_path / "nowhere",))
+    with pytest.raises(DataError, match="--evidence is for fever-jsonl"):
+        load_benchmark("climate-fever", None, (notes,))
+
+
+@pytest.mark.e2e
+def test_owned_set_floor_against_the_shipped_evidence():
+    """The project's own labelled claims (eval/owned/seed-topic.jsonl) against ./evidence, full pipeline with
+    the shipped models, stay above their floor. Unlike the benchmark floor this needs nothing outside the
+    repository, so CI always runs it."""
+    from verify.config import Settings
+    from verify.eval.benchmarks import load_benchmark
+    from verify.eval.harness import evaluate
+    from verify.judges import nli_shipped
+
+    floor = EXPECTED["owned_floor"]
+    config = "rules+nli" if nli_shipped() else "rules"
+    bench = load_benchmark("fever-jsonl", ROOT / floor["data"], (ROOT / "evidence",))
+    res = evaluate(bench, Settings(), split="all", save=False)
+    assert res["n"] == floor["n"]
+    for metric, minimum in floor["floor"][config].items():
+        assert res[metric] >= minimum, f"{metric} {res[metric]} fell below the floor {minimum} ({config})"
 
 
 # --------------------------------------------------------------------------- re-aggregation and error causes

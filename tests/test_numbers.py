@@ -304,6 +304,29 @@ def test_compare_qualifiers() -> None:
     assert _cmp("bis zu 500 Milliarden Dollar", "$500 billion").matches
 
 
+def test_compare_a_bound_states_only_its_bound() -> None:
+    # "up to $500 billion" permits $80 billion but does not state it: neither a match nor a mismatch
+    # (it was a match, which let a passage on Stargate "confirm" an altered $80 billion Anthropic claim)
+    bound = "Stargate soll bis zu 500 Milliarden US-Dollar investieren."
+    c = _cmp("Anthropic will invest $80 billion.", bound, "en", "de")
+    assert c.matches == [] and c.mismatches == []
+    assert _cmp("Stargate will invest $500 billion.", bound, "en", "de").matches == ["amount 500 billion USD"]
+    assert _cmp("Stargate will invest $600 billion.", bound, "en", "de").mismatches
+    assert _cmp("Stargate will invest up to $400 billion.", bound, "en", "de").mismatches  # two bounds: compared as stated
+    # a claimed ceiling is not stated by a smaller figure; a claimed floor is met by a larger one
+    c = _cmp("Microsoft will invest up to $20 billion.", "its cash flow could reach $17 billion", "en")
+    assert c.matches == [] and c.mismatches == []
+    assert _cmp("Microsoft will invest up to $17 billion.", "up to $17 billion", "en").matches
+    assert _cmp("more than $11 billion", "worth $11.6 billion", "en").matches
+
+
+@given(st.integers(min_value=2, max_value=400))
+@settings(max_examples=60, deadline=None)
+def test_compare_values_under_a_bound_are_open(value: int) -> None:
+    c = _cmp(f"They will invest ${value} billion.", "They will invest up to $500 billion.", "en")
+    assert c.matches == [] and c.mismatches == []
+
+
 def test_compare_units_and_rounding() -> None:
     assert _cmp("1 GW", "1,000 MW").matches == ["capacity 1 GW"]
     assert _cmp("17 Prozent", "17.4%").mismatches == []

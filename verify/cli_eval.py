@@ -185,6 +185,7 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the result here.")] = None,
         thresholds: Annotated[Path | None, typer.Option("--thresholds", help="Verdict thresholds JSON (default: the shipped ones); e.g. from python -m verify.eval.tune --out FILE.")] = None,
         predictions: Annotated[Path | None, typer.Option("--predictions", help="Also write each claim's verdict as JSON lines here (the input of python -m verify.eval.compare).")] = None,
+        evidence: Annotated[list[Path] | None, typer.Option("--evidence", help="fever-jsonl only (repeatable): check the claims against this evidence folder, as verify check does; lines name gold evidence by document id in 'evidence_docs'.")] = None,
     ) -> None:
         """Measure quality on a labelled benchmark: accuracy, macro-F1, recall@k, calibration, time per claim."""
         if output is not None and output.is_dir():  # refused before a run that may take an hour
@@ -196,9 +197,12 @@ def register(app: typer.Typer) -> None:
                 raise _fail(EXIT_INPUT, "--predictions writes the pipeline's verdicts: it does not go with --gold-evidence")
             if thresholds is not None:
                 raise _fail(EXIT_INPUT, "--gold-evidence evaluates the NLI judge alone: it takes no --thresholds")
+            if evidence:
+                raise _fail(EXIT_INPUT, "--evidence is for the pipeline on your own labelled claims: it does not go with --gold-evidence")
             res = _gold(name, data, split, limit, nli_model, judge, per_sentence)
         else:
-            res = _pipeline(name, data, split, limit, encoder, judge, nli_model, top_k, reuse, thresholds, predictions)
+            res = _pipeline(name, data, split, limit, encoder, judge, nli_model, top_k, reuse, thresholds, predictions,
+                            tuple(evidence or ()))
         if fmt is EvalFormat.json:
             text = json.dumps(res, indent=2, ensure_ascii=False) + "\n"
         elif fmt is EvalFormat.markdown:
@@ -246,7 +250,7 @@ def _gold(name: str, data: Path | None, split: Split, limit: int | None, nli_mod
 
 def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, encoder: str, judge: list[str] | None,
               nli_model: str | None, top_k: int, reuse: bool, thresholds: Path | None = None,
-              predictions: Path | None = None) -> dict:
+              predictions: Path | None = None, evidence: tuple[Path, ...] = ()) -> dict:
     if name not in PIPELINE_SETS:
         extra = " (add --gold-evidence for the judge-only sets)" if name in GOLD_SETS else ""
         raise _fail(EXIT_INPUT, f"unknown benchmark '{name}' (known: {', '.join(PIPELINE_SETS)}){extra}")
@@ -261,7 +265,7 @@ def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, enc
 
     extra = _thresholds_option(thresholds)  # before the data: a bad file is the user's first error to hear about
     try:
-        bench = load_benchmark(name, data)
+        bench = load_benchmark(name, data, evidence)
     except DataError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
     settings = Settings(encoder=encoder, judges=tuple(judge) if judge else None, nli_model=nli_model, top_k=top_k,

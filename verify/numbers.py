@@ -1165,7 +1165,12 @@ def format_quantity(q: Quantity) -> str:
 # comparison
 
 
-def _interval(q: Quantity, value: float | None = None, about: float = 0.10) -> tuple[float, float]:
+_OPEN = ("over", "up to", "under")
+
+
+def _interval(q: Quantity, value: float | None = None, about: float = 0.10, open_bounds: bool = True
+              ) -> tuple[float, float]:
+    """The values `q` allows; `open_bounds=False` reads "up to 500" / "over 10" as the bound itself."""
     factor = (q.value and (value if value is not None else q.value) / q.value) or 1.0
     lo = q.value * factor
     hi = (q.high if q.high is not None else q.value) * factor
@@ -1176,11 +1181,35 @@ def _interval(q: Quantity, value: float | None = None, about: float = 0.10) -> t
     else:
         lo -= max(0.01 * abs(lo), prec)
         hi += max(0.01 * abs(hi), prec)
+    if not open_bounds:
+        return lo, hi
     if q.qualifier == "over":
         hi = math.inf
     elif q.qualifier in ("up to", "under"):
         lo = -math.inf
     return lo, hi
+
+
+def _relation(q: Quantity, p: Quantity, q_value: float | None = None, p_value: float | None = None,
+              about: float = 0.10) -> str:
+    """"match" | "conflict" | "open": whether passage value `p` states the claim's value `q`.
+
+    A bound states only its bound: "up to $500 billion" confirms a claimed $500 billion and refutes
+    $600 billion, but says nothing of a claimed $80 billion ("open"), which it merely permits; two bounds
+    of the same kind ("up to 400" / "up to 500") are compared as the bounds they state."""
+    if p.qualifier in _OPEN and p.qualifier == q.qualifier:
+        same = _consistent(_interval(q, q_value, about, open_bounds=False), _interval(p, p_value, about, open_bounds=False))
+        return "match" if same else "conflict"
+    qi = _interval(q, q_value, about)
+    if not _consistent(qi, _interval(p, p_value, about)):
+        return "conflict"
+    if p.qualifier in _OPEN and not _consistent(qi, _interval(p, p_value, about, open_bounds=False)):
+        return "open"
+    if q.qualifier == "up to" and not _consistent(_interval(q, q_value, about, open_bounds=False), _interval(p, p_value, about)):
+        # "will invest up to $20 billion" names a ceiling; a passage's $17 billion (often another figure
+        # altogether) does not state it. ("over 10 billion" is met by a stated 11.6 billion: that stays a match.)
+        return "open"
+    return "match"
 
 
 def _consistent(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -1221,9 +1250,10 @@ def _cmp_quantity(q: Quantity, passage: tuple[Quantity, ...]) -> tuple[bool, lis
                 continue
             if not _checkable(p) and q.kind != "count":
                 continue
-            if _consistent(qi, _interval(p)):
+            rel = _relation(q, p)
+            if rel == "match":
                 return True, []
-            if q.kind == "number" and p.kind == "number":
+            if rel == "conflict" and q.kind == "number" and p.kind == "number":
                 same.append(p)  # two scaled bare numbers ("über 11 Milliarden" / "10.3 billion") do conflict
             continue
         if _dimension(p) != dim:
@@ -1231,19 +1261,23 @@ def _cmp_quantity(q: Quantity, passage: tuple[Quantity, ...]) -> tuple[bool, lis
         if q.kind == "money" and p.unit != q.unit:
             cross.append(p)
             continue
-        if q.kind == "energy" and p.unit != q.unit:
-            pi = _interval(p, _base_value(p) / _ENERGY_FACTOR.get(q.unit, 1.0))
-        else:
-            pi = _interval(p)
-        if _consistent(qi, pi):
+        value = _base_value(p) / _ENERGY_FACTOR.get(q.unit, 1.0) if q.kind == "energy" and p.unit != q.unit else None
+        rel = _relation(q, p, p_value=value)
+        if rel == "match":
             return True, []
-        same.append(p)
+        if rel == "conflict":
+            same.append(p)
     if cross:
         qb = _base_value(q)
-        for p in cross:
-            if _consistent(_interval(q, qb, 0.12), _interval(p, _base_value(p), 0.12)):
+        open_ = set()
+        for i, p in enumerate(cross):
+            rel = _relation(q, p, qb, _base_value(p), 0.12)
+            if rel == "match":
                 return True, []
-        if not same:
+            if rel == "open":
+                open_.add(i)
+        cross = [p for i, p in enumerate(cross) if i not in open_]
+        if not same and cross:
             far = [p for p in cross if max(qb, _base_value(p)) > 1.6 * max(min(qb, _base_value(p)), 1e-9)]
             if len(far) == len(cross):
                 return False, far

@@ -69,6 +69,7 @@ class Benchmark:
     claims: list[BenchClaim]
     corpora: dict[str, list[EvidenceDoc]] = field(default_factory=dict)
     source: str = ""
+    folders: dict[str, tuple[Path, ...]] = field(default_factory=dict)  # corpus key -> the user's evidence folders
 
     def select(self, split: str | None = "test", limit: int | None = None) -> list[BenchClaim]:
         """Claims of `split` ("dev", "test", None/"all"); `limit` takes a fixed sample (nested: the first
@@ -80,8 +81,11 @@ class Benchmark:
             claims.sort(key=lambda c: order[c.id])
         return claims
 
-    def corpus_folder(self, key: str) -> Path:
-        return write_corpus(key, self.corpora[key])
+    def corpus_folders(self, key: str) -> tuple[Path, ...]:
+        """The evidence folders corpus `key` is indexed from: the user's own, or the pooled sentences written once."""
+        if key in self.folders:
+            return self.folders[key]
+        return (write_corpus(key, self.corpora[key]),)
 
 
 def _h(text: str) -> str:
@@ -268,14 +272,17 @@ _GENERIC = {
 }
 
 
-def fever_jsonl(data: Path) -> Benchmark:
+def fever_jsonl(data: Path, evidence: Sequence[Path] = ()) -> Benchmark:
     """A FEVER-style JSONL of labelled claims, each line:
 
         {"id": "c1", "claim": "...", "label": "SUPPORTS|REFUTES|NOT ENOUGH INFO" (or supported/contradicted/
          unknown), "evidence": ["sentence", ...] or [{"id": "...", "text": "...", "title": "...", "url": "..."}],
          "language": "de" (optional, default: detected), "group": "..." (optional split unit, default: id)}
 
-    The corpus is the pooled evidence of all lines; a claim's gold evidence is its own list."""
+    The corpus is the pooled evidence of all lines; a claim's gold evidence is its own list. With `evidence`
+    (the user's evidence folders) the claims are checked against those folders instead, as `verify check
+    --evidence` would, and a line names its gold evidence by document id: "evidence_docs": ["doc-id", ...]
+    (an id the folders do not hold is an error naming the line)."""
     if data is None:
         raise DataError("fever-jsonl needs --data PATH (a JSONL file of labelled claims)")
     path = Path(data)
@@ -283,6 +290,7 @@ def fever_jsonl(data: Path) -> Benchmark:
         raise DataError(f"{path}: no such file")
     from verify.text import detect_language
 
+    folder_ids = _folder_doc_ids(evidence) if evidence else None
     docs: dict[str, EvidenceDoc] = {}
     claims = []
     for lineno, r in read_jsonl(path):
@@ -291,6 +299,25 @@ def fever_jsonl(data: Path) -> Benchmark:
         if not text or label not in _GENERIC:
             raise DataError(f"{path}:{lineno}: needs 'claim' and a 'label' in {sorted(set(_GENERIC))}")
         lang = str(r.get("language") or detect_language(text))
+        cid = str(r.get("id") if r.get("id") is not None else lineno)
+        if folder_ids is not None:
+            named = r.get("evidence_docs") or []
+            if r.get("evidence"):
+                raise DataError(f"{path}:{lineno}: with --evidence, name gold evidence by document id in "
+                                "'evidence_docs', not by text in 'evidence'")
+            if not isinstance(named, list) or not all(isinstance(d, str) for d in named):
+                raise DataError(f"{path}:{lineno}: 'evidence_docs' must be a list of document ids")
+            missing = [d for d in named if d not in folder_ids]
+            if missing:
+                raise DataError(f"{path}:{lineno}: no document {', '.join(map(repr, missing))} in "
+                                f"{', '.join(map(str, evidence))}")
+            claims.append(BenchClaim(id=f"{path.stem}:{cid}", text=text, language=lang, gold=_GENERIC[label],
+                                     gold_evidence=tuple(dict.fromkeys(named)),
+                                     group=f"{path.stem}:{r.get('group') or cid}", corpus=path.stem))
+            continue
+        if r.get("evidence_docs"):
+            raise DataError(f"{path}:{lineno}: 'evidence_docs' names documents of an evidence folder: "
+                            "give the folder with --evidence")
         gold_ids = []
         for e in r.get("evidence") or []:
             if isinstance(e, str):
@@ -307,18 +334,37 @@ def fever_jsonl(data: Path) -> Benchmark:
             docs.setdefault(doc.id, doc)
             if doc.id not in gold_ids:
                 gold_ids.append(doc.id)
-        cid = str(r.get("id") if r.get("id") is not None else lineno)
         claims.append(BenchClaim(id=f"{path.stem}:{cid}", text=text, language=lang, gold=_GENERIC[label],
                                  gold_evidence=tuple(gold_ids), group=f"{path.stem}:{r.get('group') or cid}",
                                  corpus=path.stem))
     if not claims:
         raise DataError(f"{path}: no claims")
+    if folder_ids is not None:
+        return Benchmark(path.stem, claims, {}, str(path), folders={path.stem: tuple(Path(e) for e in evidence)})
     if not docs:
         raise DataError(f"{path}: no evidence texts to build a corpus from")
     return Benchmark(path.stem, claims, {path.stem: list(docs.values())}, str(path))
 
 
-def load_benchmark(name: str, data: Path | None = None) -> Benchmark:
+def _folder_doc_ids(evidence: Sequence[Path]) -> set[str]:
+    """The document ids in the user's evidence folders; a folder that is missing or holds nothing is an error."""
+    from verify.io import load_corpus
+
+    for folder in evidence:
+        if not Path(folder).exists():
+            raise DataError(f"{folder}: no such evidence folder")
+    corpus = load_corpus([Path(e) for e in evidence])
+    errors = [p for p in corpus.problems if p.severity == "error"]
+    if errors or not corpus.documents:
+        first = errors[0] if errors else None
+        raise DataError(f"{first.path}: {first.message}" if first else
+                        f"{', '.join(map(str, evidence))}: no evidence documents")
+    return {d.id for d in corpus.documents}
+
+
+def load_benchmark(name: str, data: Path | None = None, evidence: Sequence[Path] = ()) -> Benchmark:
+    if evidence and name != "fever-jsonl":
+        raise DataError(f"--evidence is for fever-jsonl (your own labelled claims); {name} brings its own corpus")
     if name == "climate-fever":
         return climate_fever(data)
     if name == "covid-fact":
@@ -330,5 +376,5 @@ def load_benchmark(name: str, data: Path | None = None) -> Benchmark:
         b.name = name
         return b
     if name == "fever-jsonl":
-        return fever_jsonl(data)  # type: ignore[arg-type]
+        return fever_jsonl(data, evidence)  # type: ignore[arg-type]
     raise KeyError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")

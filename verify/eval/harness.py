@@ -307,8 +307,12 @@ def _nli_identity(settings: Settings) -> str:
 
 
 def run_key(name: str, split: str, claims: Sequence[BenchClaim], settings: Settings, judge_names: Sequence[str],
-            pool: int) -> str:
+            pool: int, corpus: str = "") -> str:
+    """`corpus`: the content digest of a user's evidence folders (empty for a benchmark's pooled sentences,
+    which its claims' file determines): judgements made against other evidence are never reused."""
+    extra = {"corpus": corpus} if corpus else {}
     key = json.dumps({
+        **extra,
         "format": RUN_FORMAT, "name": name, "split": split,
         "claims": hashlib.sha256("\n".join(c.id + "\t" + c.text for c in claims).encode()).hexdigest()[:16],
         "encoder": settings.encoder, "judges": list(judge_names), "judge": _judge_identity(settings, judge_names),
@@ -318,6 +322,19 @@ def run_key(name: str, split: str, claims: Sequence[BenchClaim], settings: Setti
         "code": _source_digest(),
     }, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _folders_digest(bench: Benchmark) -> str:
+    """Content digest of the evidence files of a benchmark checked against the user's folders ("" otherwise)."""
+    if not bench.folders:
+        return ""
+    from verify.pipeline import evidence_files
+
+    h = hashlib.sha256()
+    for key in sorted(bench.folders):
+        for f in sorted(evidence_files(bench.folders[key])):
+            h.update(f"{f.name}\x00".encode() + f.read_bytes() + b"\x00")
+    return h.hexdigest()[:16]
 
 
 def runs_dir() -> Path:
@@ -356,8 +373,7 @@ def run_pipeline(
     done = 0
     for key, group in by_corpus.items():
         t0 = time.perf_counter()
-        folder = bench.corpus_folder(key)
-        s = settings.model_copy(update={"evidence": (folder,)})
+        s = settings.model_copy(update={"evidence": bench.corpus_folders(key)})
         verifier = Verifier.from_settings(s, prefetch=False)  # one NLI judge for all corpora, below
         verifier.judges = [shared.setdefault(j.name, j) if j.name == "nli" else j for j in verifier.judges]
         encoder_id = verifier.encoder_id
@@ -521,7 +537,8 @@ def evaluate(
     judge_names = list(settings.judges) if settings.judges else (
         ["rules", "nli"] if settings.nli_model or nli_shipped() else ["rules"])
     pool = max(pool or settings.top_k, settings.top_k)
-    key = run_key(bench.name, split, claims, settings, judge_names, pool)
+    corpus = _folders_digest(bench)
+    key = run_key(bench.name, split, claims, settings, judge_names, pool, corpus)
     path = runs_dir() / f"{bench.name}-{split}-{len(claims)}-{key}.jsonl.gz"
     run = None
     if reuse and path.exists():
@@ -535,7 +552,7 @@ def evaluate(
         # A saved rules-only run of these claims, or of the whole split (a --limit sample is a subset).
         wanted = {c.id for c in claims}
         for base_claims in (claims, bench.select(split, None)):
-            base_key = run_key(bench.name, split, base_claims, settings, ["rules"], pool)
+            base_key = run_key(bench.name, split, base_claims, settings, ["rules"], pool, corpus)
             base = runs_dir() / f"{bench.name}-{split}-{len(base_claims)}-{base_key}.jsonl.gz"
             if base.exists():
                 base_run = Run.load(base)

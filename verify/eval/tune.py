@@ -193,7 +193,7 @@ def retrieval_sweep(sets: Sequence[str], settings: Settings, weights: Sequence[f
         for c in claims:
             by_corpus.setdefault(c.corpus, []).append(c)
         for key, group in by_corpus.items():
-            v = Verifier.from_settings(settings.model_copy(update={"evidence": (bench.corpus_folder(key),),
+            v = Verifier.from_settings(settings.model_copy(update={"evidence": bench.corpus_folders(key),
                                                                    "judges": ("rules",)}))
             queries = [to_claim(c) for c in group]
             # The retriever's candidates (top dense + top lexical) do not depend on the weight: fetch them
