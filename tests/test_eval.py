@@ -431,6 +431,14 @@ def test_cli_unknown_name_and_unreadable_data_exit_2(tmp_path):
     assert r.exit_code == 2
     r = runner.invoke(app, ["eval", "no-such-set", "--gold-evidence"])
     assert r.exit_code == 2
+    typo = tmp_path / "typo.jsonl"
+    typo.write_text('{"claim": "x", "label": "unknown", "evidence_docs": ["no-such-note"]}\n', encoding="utf-8")
+    r = runner.invoke(app, ["eval", "fever-jsonl", "--data", str(typo), "--evidence", str(ROOT / "evidence")])
+    assert r.exit_code == 2 and "typo.jsonl:1: no document 'no-such-note'" in r.output
+    r = runner.invoke(app, ["eval", "covid-fact", "--evidence", str(ROOT / "evidence")])
+    assert r.exit_code == 2 and "--evidence is for fever-jsonl" in r.output
+    r = runner.invoke(app, ["eval", "xnli-de", "--gold-evidence", "--evidence", str(ROOT / "evidence")])
+    assert r.exit_code == 2
 
 
 @pytest.mark.e2e

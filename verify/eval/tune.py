@@ -107,15 +107,17 @@ def coordinate_search(
 
 
 def dev_runs(sets: Sequence[str], settings: Settings, limit: int | None, pool: int | None,
-             log=None, data: Path | None = None) -> tuple[dict[str, list[Record]], dict[str, dict]]:
+             log=None, data: Path | None = None, evidence: Sequence[Path] = ()
+             ) -> tuple[dict[str, list[Record]], dict[str, dict]]:
     """Dev records of every set (run, or loaded from the saved judgements) and their run summaries;
-    `data` overrides where the (single) set is read from, as `verify eval --data` does."""
+    `data` overrides where the (single) set is read from, as `verify eval --data` does, and `evidence`
+    the folders a fever-jsonl set is checked against (`verify eval --evidence`)."""
     from verify.eval.harness import Run
 
     view_records: dict[str, list[Record]] = {}
     info: dict[str, dict] = {}
     for name in sets:
-        bench = load_benchmark(name, data)
+        bench = load_benchmark(name, data, evidence)
         res = evaluate(bench, settings, split="dev", limit=limit, pool=pool, reuse=True,
                        progress=_progress if log else None)
         run = Run.load(Path(res["run_file"]))
@@ -282,6 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=None,
                     help="dataset file or folder for a single set, as verify eval --data (e.g. --sets fever-jsonl "
                          "--data mine.jsonl: your own labelled claims; tuned on its dev split)")
+    ap.add_argument("--evidence", type=Path, action="append", default=[],
+                    help="with --sets fever-jsonl: check the claims against this evidence folder (repeatable), as "
+                         "verify eval --evidence does")
     ap.add_argument("--no-guards", action="store_true",
                     help="do not require the seed fixtures' verdicts (tests/fixtures/*_de.txt) to hold")
     ap.add_argument("--dense-weight", type=float, default=None,
@@ -305,6 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error("--write replaces the shipped thresholds, --out writes a file of your own: choose one")
     if "fever-jsonl" in sets and a.data is None:
         ap.error("--sets fever-jsonl needs --data PATH (a JSONL file of labelled claims)")
+    if a.evidence and sets != ["fever-jsonl"]:
+        ap.error("--evidence goes with --sets fever-jsonl (your own labelled claims)")
     start = shipped_thresholds()
     if a.start is not None:
         from verify.config import ThresholdsError, load_thresholds
@@ -338,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     settings = Settings(encoder=a.encoder, judges=tuple(a.judge) if a.judge else None, nli_model=a.nli_model,
                         top_k=a.top_k, thresholds=start)
-    view_records, info = dev_runs(sets, settings, a.limit, a.pool, log=_log, data=a.data)
+    view_records, info = dev_runs(sets, settings, a.limit, a.pool, log=_log, data=a.data, evidence=a.evidence)
     guards = [] if a.no_guards else seed_guards(settings)
     broken_at_start = guards_hold(guards, start, a.top_k)
     if broken_at_start:
