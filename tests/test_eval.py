@@ -261,6 +261,24 @@ def test_fever_jsonl_against_an_evidence_folder(tmp_path, monkeypatch):
         fever_jsonl(data, (tmp_path / "nowhere",))
     with pytest.raises(DataError, match="--evidence is for fever-jsonl"):
         load_benchmark("climate-fever", None, (notes,))
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(json.dumps({"claim": "x", "label": "unknown", "evidence_docs": ""}) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="empty.jsonl:1: 'evidence_docs' must be a list"):
+        fever_jsonl(empty, (notes,))
+    (notes / "b.md").write_text("---\nid: acme-profile\n---\nAcme makes anvils.\n", encoding="utf-8")
+    with pytest.raises(DataError, match="mine.jsonl:1: document id 'acme-profile' is used by more than one file"):
+        fever_jsonl(data, (notes,))  # which of the two would be gold is not for the loader to guess
+
+
+def test_a_relabelled_line_reuses_its_judgements_under_the_new_label(tmp_path):
+    from verify.eval.benchmarks import BenchClaim
+    from verify.eval.harness import _current_gold
+
+    rec = _record("supported", {"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05})
+    claim = BenchClaim(id="c", text="Acme was founded in 2017.", language="en", gold="contradicted",
+                       gold_evidence=("d2",), group="c", corpus="x")
+    (fresh,) = _current_gold([rec], [claim])
+    assert (fresh.gold, fresh.gold_evidence) == ("contradicted", ["d2"]) and fresh.judgements == rec.judgements
 
 
 @pytest.mark.e2e

@@ -318,6 +318,21 @@ def test_compare_a_bound_states_only_its_bound() -> None:
     assert c.matches == [] and c.mismatches == []
     assert _cmp("Microsoft will invest up to $17 billion.", "up to $17 billion", "en").matches
     assert _cmp("more than $11 billion", "worth $11.6 billion", "en").matches
+    # a comparative is met by a value that satisfies it ("under" is no commitment figure, unlike "up to")
+    assert _cmp("less than $20 billion", "$17 billion", "en").matches
+    # bounds of opposite directions: both can hold (neither side), or they exclude each other
+    for claim, passage in (("over $500 billion", "up to $500 billion"), ("up to $20 billion", "more than $10 billion"),
+                           ("more than $10 billion", "under $50 billion")):
+        c = _cmp(claim, passage, "en")
+        assert c.matches == [] and c.mismatches == [], (claim, passage)
+    assert _cmp("over $600 billion", "up to $500 billion", "en").mismatches
+    # comparatives of one direction: the passage's may imply the claim's
+    assert _cmp("more than $10 billion", "more than $11 billion", "en").matches
+    assert _cmp("more than $11 billion", "more than $10 billion", "en").mismatches
+    assert _cmp("under $400 billion", "up to $500 billion", "en").mismatches
+    # across currencies a bound stays a bound
+    c = _cmp("$80 billion", "up to 500 billion euros", "en")
+    assert c.matches == [] and c.mismatches == []
 
 
 @given(st.integers(min_value=2, max_value=400))

@@ -1190,24 +1190,39 @@ def _interval(q: Quantity, value: float | None = None, about: float = 0.10, open
     return lo, hi
 
 
+_DIRECTION = {"over": "up", "up to": "down", "under": "down"}
+
+
 def _relation(q: Quantity, p: Quantity, q_value: float | None = None, p_value: float | None = None,
               about: float = 0.10) -> str:
     """"match" | "conflict" | "open": whether passage value `p` states the claim's value `q`.
 
     A bound states only its bound: "up to $500 billion" confirms a claimed $500 billion and refutes
-    $600 billion, but says nothing of a claimed $80 billion ("open"), which it merely permits; two bounds
-    of the same kind ("up to 400" / "up to 500") are compared as the bounds they state."""
-    if p.qualifier in _OPEN and p.qualifier == q.qualifier:
-        same = _consistent(_interval(q, q_value, about, open_bounds=False), _interval(p, p_value, about, open_bounds=False))
-        return "match" if same else "conflict"
-    qi = _interval(q, q_value, about)
-    if not _consistent(qi, _interval(p, p_value, about)):
+    $600 billion, but says nothing of a claimed $80 billion ("open"), which it merely permits. Two bounds:
+    "up to" figures (a commitment, a ceiling) are compared as stated ("up to 400" / "up to 500" differ);
+    comparatives of one direction match where the passage's implies the claim's ("more than 11" gives
+    "more than 10"); bounds of opposite directions that can both hold say nothing of each other."""
+    q_dir, p_dir = _DIRECTION.get(q.qualifier), _DIRECTION.get(p.qualifier)
+    q_point = _interval(q, q_value, about, open_bounds=False)
+    p_point = _interval(p, p_value, about, open_bounds=False)
+    qi, pi = _interval(q, q_value, about), _interval(p, p_value, about)
+    if q_dir and p_dir:
+        if q_dir != p_dir:
+            return "open" if _consistent(qi, pi) else "conflict"
+        if _consistent(q_point, p_point):
+            return "match"
+        if "up to" in (q.qualifier, p.qualifier):
+            return "conflict"
+        implied = p_point[0] >= q_point[0] if q_dir == "up" else p_point[1] <= q_point[1]
+        return "match" if implied else "conflict"
+    if not _consistent(qi, pi):
         return "conflict"
-    if p.qualifier in _OPEN and not _consistent(qi, _interval(p, p_value, about, open_bounds=False)):
+    if p_dir and not _consistent(qi, p_point):
         return "open"
-    if q.qualifier == "up to" and not _consistent(_interval(q, q_value, about, open_bounds=False), _interval(p, p_value, about)):
+    if q.qualifier == "up to" and not _consistent(q_point, pi):
         # "will invest up to $20 billion" names a ceiling; a passage's $17 billion (often another figure
-        # altogether) does not state it. ("over 10 billion" is met by a stated 11.6 billion: that stays a match.)
+        # altogether) does not state it. A comparative is met by a value that satisfies it: "over 10
+        # billion" by a stated 11.6 billion, "under 5 %" by 3 %.
         return "open"
     return "match"
 

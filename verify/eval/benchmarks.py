@@ -301,7 +301,7 @@ def fever_jsonl(data: Path, evidence: Sequence[Path] = ()) -> Benchmark:
         lang = str(r.get("language") or detect_language(text))
         cid = str(r.get("id") if r.get("id") is not None else lineno)
         if folder_ids is not None:
-            named = r.get("evidence_docs") or []
+            named = r.get("evidence_docs", [])
             if r.get("evidence"):
                 raise DataError(f"{path}:{lineno}: with --evidence, name gold evidence by document id in "
                                 "'evidence_docs', not by text in 'evidence'")
@@ -311,11 +311,15 @@ def fever_jsonl(data: Path, evidence: Sequence[Path] = ()) -> Benchmark:
             if missing:
                 raise DataError(f"{path}:{lineno}: no document {', '.join(map(repr, missing))} in "
                                 f"{', '.join(map(str, evidence))}")
+            shared = [d for d in named if d in folder_ids.ambiguous]
+            if shared:
+                raise DataError(f"{path}:{lineno}: document id {', '.join(map(repr, shared))} is used by more than one "
+                                f"file in {', '.join(map(str, evidence))}: give each document its own id")
             claims.append(BenchClaim(id=f"{path.stem}:{cid}", text=text, language=lang, gold=_GENERIC[label],
                                      gold_evidence=tuple(dict.fromkeys(named)),
                                      group=f"{path.stem}:{r.get('group') or cid}", corpus=path.stem))
             continue
-        if r.get("evidence_docs"):
+        if "evidence_docs" in r:
             raise DataError(f"{path}:{lineno}: 'evidence_docs' names documents of an evidence folder: "
                             "give the folder with --evidence")
         gold_ids = []
@@ -346,8 +350,17 @@ def fever_jsonl(data: Path, evidence: Sequence[Path] = ()) -> Benchmark:
     return Benchmark(path.stem, claims, {path.stem: list(docs.values())}, str(path))
 
 
-def _folder_doc_ids(evidence: Sequence[Path]) -> set[str]:
-    """The document ids in the user's evidence folders; a folder that is missing or holds nothing is an error."""
+class _FolderIds(set):
+    """The document ids of evidence folders; `ambiguous`: ids that more than one file uses (renamed on load)."""
+
+    ambiguous: set[str]
+
+
+def _folder_doc_ids(evidence: Sequence[Path]) -> _FolderIds:
+    """The document ids in the user's evidence folders; a folder that is missing or holds nothing, or a
+    file that cannot be read, is an error (naming the file and line, as `verify check` would report it)."""
+    import re
+
     from verify.io import load_corpus
 
     for folder in evidence:
@@ -357,9 +370,13 @@ def _folder_doc_ids(evidence: Sequence[Path]) -> set[str]:
     errors = [p for p in corpus.problems if p.severity == "error"]
     if errors or not corpus.documents:
         first = errors[0] if errors else None
-        raise DataError(f"{first.path}: {first.message}" if first else
+        where = f"{first.path}:{first.line}" if first and first.line else (first.path if first else "")
+        raise DataError(f"{where}: {first.message}" if first else
                         f"{', '.join(map(str, evidence))}: no evidence documents")
-    return {d.id for d in corpus.documents}
+    ids = _FolderIds(d.id for d in corpus.documents)
+    ids.ambiguous = {m.group(1) for p in corpus.problems
+                     if (m := re.match(r"document id '(.*)' also used by ", p.message))}
+    return ids
 
 
 def load_benchmark(name: str, data: Path | None = None, evidence: Sequence[Path] = ()) -> Benchmark:

@@ -324,6 +324,19 @@ def run_key(name: str, split: str, claims: Sequence[BenchClaim], settings: Setti
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def _current_gold(records: Sequence[Record], claims: Sequence[BenchClaim]) -> list[Record]:
+    """Saved records with today's gold label and gold evidence: the key covers each claim's id and text,
+    not its labels, so a relabelled line reuses the judgements but is scored against its new label."""
+    by_id = {c.id: c for c in claims}
+    out = []
+    for rec in records:
+        c = by_id.get(rec.id)
+        if c is not None and (rec.gold != c.gold or list(rec.gold_evidence) != list(c.gold_evidence)):
+            rec = Record(**{**rec.__dict__, "gold": c.gold, "gold_evidence": list(c.gold_evidence)})
+        out.append(rec)
+    return out
+
+
 def _folders_digest(bench: Benchmark) -> str:
     """Content digest of the evidence files of a benchmark checked against the user's folders ("" otherwise)."""
     if not bench.folders:
@@ -332,8 +345,12 @@ def _folders_digest(bench: Benchmark) -> str:
 
     h = hashlib.sha256()
     for key in sorted(bench.folders):
-        for f in sorted(evidence_files(bench.folders[key])):
-            h.update(f"{f.name}\x00".encode() + f.read_bytes() + b"\x00")
+        for root in bench.folders[key]:
+            root = Path(root)
+            for f in sorted(evidence_files([root])):
+                # The path inside the folder too: a document's default id is its relative path.
+                rel = f.relative_to(root).as_posix() if root.is_dir() else f.name
+                h.update(f"{key}\x00{rel}\x00".encode() + f.read_bytes() + b"\x00")
     return h.hexdigest()[:16]
 
 
@@ -544,7 +561,7 @@ def evaluate(
     if reuse and path.exists():
         try:
             run = Run.load(path)
-            run.records = reaggregate(run.records, settings.thresholds, settings.top_k)
+            run.records = reaggregate(_current_gold(run.records, claims), settings.thresholds, settings.top_k)
         except (OSError, ValueError, KeyError):
             run = None
     from_saved = run is not None

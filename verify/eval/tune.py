@@ -177,7 +177,7 @@ def guards_hold(guards: Sequence[Record], th: Thresholds, top_k: int) -> list[st
 
 
 def retrieval_sweep(sets: Sequence[str], settings: Settings, weights: Sequence[float], limit: int | None = None,
-                    log=None) -> dict[str, dict]:
+                    log=None, data: Path | None = None, evidence: Sequence[Path] = ()) -> dict[str, dict]:
     """Dev recall@1/5/10 of the hybrid retriever for each dense weight (retrieval only, no judges).
 
     The dense weight decides which passages are judged at all, so it is chosen here, on retrieval,
@@ -189,7 +189,7 @@ def retrieval_sweep(sets: Sequence[str], settings: Settings, weights: Sequence[f
 
     out: dict[str, dict] = {}
     for name in sets:
-        bench = load_benchmark(name)
+        bench = load_benchmark(name, data, evidence)
         claims = [c for c in bench.select("dev", limit) if c.gold_evidence and c.gold != DISPUTED]
         by_corpus: dict[str, list] = {}
         for c in claims:
@@ -338,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         start = start.model_copy(update={"relevance": a.relevance})
     if a.retrieval_sweep:
         sweep = retrieval_sweep(sets, Settings(encoder=a.encoder, top_k=a.top_k, thresholds=start),
-                                DENSE_WEIGHTS, a.limit, log=_log)
+                                DENSE_WEIGHTS, a.limit, log=_log, data=a.data, evidence=a.evidence)
         mean = {w: round(sum(v[w]["recall_at_5"] for v in sweep.values()) / len(sweep), 4)
                 for w in next(iter(sweep.values()))}
         print(json.dumps({"dev_recall": sweep, "mean_recall_at_5": mean}, indent=2))
