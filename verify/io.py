@@ -41,6 +41,7 @@ class Corpus:
     documents: list[Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    duplicate_ids: set[str] = field(default_factory=set)  # ids more than one file uses (the later ones renamed)
 
     def content_hash(self) -> str:
         h = hashlib.sha256(f"reader {READER_VERSION}\n".encode())
@@ -344,6 +345,7 @@ def _load_into(corpus: Corpus, root: Path, seen: dict[str, str]) -> None:
                         message=f"document id '{doc.id}' also used by {seen[doc.id]}; renamed",
                     )
                 )
+                corpus.duplicate_ids.add(doc.id)
                 doc = doc.model_copy(update={"id": f"{doc.id}@{path.as_posix()}"})
             seen[doc.id] = str(path)
             corpus.documents.append(doc)

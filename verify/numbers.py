@@ -1165,7 +1165,7 @@ def format_quantity(q: Quantity) -> str:
 # comparison
 
 
-_OPEN = ("over", "up to", "under")
+_DIRECTION = {"over": "up", "up to": "down", "under": "down"}  # which side of its figure a bound leaves open
 
 
 def _interval(q: Quantity, value: float | None = None, about: float = 0.10, open_bounds: bool = True
@@ -1183,14 +1183,12 @@ def _interval(q: Quantity, value: float | None = None, about: float = 0.10, open
         hi += max(0.01 * abs(hi), prec)
     if not open_bounds:
         return lo, hi
-    if q.qualifier == "over":
+    direction = _DIRECTION.get(q.qualifier)
+    if direction == "up":
         hi = math.inf
-    elif q.qualifier in ("up to", "under"):
+    elif direction == "down":
         lo = -math.inf
     return lo, hi
-
-
-_DIRECTION = {"over": "up", "up to": "down", "under": "down"}
 
 
 def _relation(q: Quantity, p: Quantity, q_value: float | None = None, p_value: float | None = None,
@@ -1254,7 +1252,6 @@ def _checkable(q: Quantity) -> bool:
 def _cmp_quantity(q: Quantity, passage: tuple[Quantity, ...]) -> tuple[bool, list[Quantity]]:
     """(matched, conflicting passage quantities); no match and no conflict means not mentioned."""
     dim = _dimension(q)
-    qi = _interval(q)
     same: list[Quantity] = []
     cross: list[Quantity] = []
     for p in passage:
@@ -1284,14 +1281,14 @@ def _cmp_quantity(q: Quantity, passage: tuple[Quantity, ...]) -> tuple[bool, lis
             same.append(p)
     if cross:
         qb = _base_value(q)
-        open_ = set()
-        for i, p in enumerate(cross):
+        stated = []  # a bound that merely permits the claim's value ("open") is neither side
+        for p in cross:
             rel = _relation(q, p, qb, _base_value(p), 0.12)
             if rel == "match":
                 return True, []
-            if rel == "open":
-                open_.add(i)
-        cross = [p for i, p in enumerate(cross) if i not in open_]
+            if rel == "conflict":
+                stated.append(p)
+        cross = stated
         if not same and cross:
             far = [p for p in cross if max(qb, _base_value(p)) > 1.6 * max(min(qb, _base_value(p)), 1e-9)]
             if len(far) == len(cross):

@@ -70,6 +70,7 @@ class Benchmark:
     corpora: dict[str, list[EvidenceDoc]] = field(default_factory=dict)
     source: str = ""
     folders: dict[str, tuple[Path, ...]] = field(default_factory=dict)  # corpus key -> the user's evidence folders
+    folders_digest: str = ""  # content hash of those folders as loaded ("" for pooled sentences)
 
     def select(self, split: str | None = "test", limit: int | None = None) -> list[BenchClaim]:
         """Claims of `split` ("dev", "test", None/"all"); `limit` takes a fixed sample (nested: the first
@@ -290,7 +291,8 @@ def fever_jsonl(data: Path, evidence: Sequence[Path] = ()) -> Benchmark:
         raise DataError(f"{path}: no such file")
     from verify.text import detect_language
 
-    folder_ids = _folder_doc_ids(evidence) if evidence else None
+    corpus = _load_folders(evidence) if evidence else None
+    folder_ids = {d.id for d in corpus.documents} if corpus else None
     docs: dict[str, EvidenceDoc] = {}
     claims = []
     for lineno, r in read_jsonl(path):
@@ -311,7 +313,7 @@ def fever_jsonl(data: Path, evidence: Sequence[Path] = ()) -> Benchmark:
             if missing:
                 raise DataError(f"{path}:{lineno}: no document {', '.join(map(repr, missing))} in "
                                 f"{', '.join(map(str, evidence))}")
-            shared = [d for d in named if d in folder_ids.ambiguous]
+            shared = [d for d in named if d in corpus.duplicate_ids]  # type: ignore[union-attr]
             if shared:
                 raise DataError(f"{path}:{lineno}: document id {', '.join(map(repr, shared))} is used by more than one "
                                 f"file in {', '.join(map(str, evidence))}: give each document its own id")
@@ -343,24 +345,17 @@ def fever_jsonl(data: Path, evidence: Sequence[Path] = ()) -> Benchmark:
                                  corpus=path.stem))
     if not claims:
         raise DataError(f"{path}: no claims")
-    if folder_ids is not None:
-        return Benchmark(path.stem, claims, {}, str(path), folders={path.stem: tuple(Path(e) for e in evidence)})
+    if corpus is not None:
+        return Benchmark(path.stem, claims, {}, str(path), folders={path.stem: tuple(Path(e) for e in evidence)},
+                         folders_digest=corpus.content_hash()[:16])
     if not docs:
         raise DataError(f"{path}: no evidence texts to build a corpus from")
     return Benchmark(path.stem, claims, {path.stem: list(docs.values())}, str(path))
 
 
-class _FolderIds(set):
-    """The document ids of evidence folders; `ambiguous`: ids that more than one file uses (renamed on load)."""
-
-    ambiguous: set[str]
-
-
-def _folder_doc_ids(evidence: Sequence[Path]) -> _FolderIds:
-    """The document ids in the user's evidence folders; a folder that is missing or holds nothing, or a
-    file that cannot be read, is an error (naming the file and line, as `verify check` would report it)."""
-    import re
-
+def _load_folders(evidence: Sequence[Path]):
+    """The user's evidence folders, read as `verify check` reads them; a folder that is missing or holds
+    nothing, or a file that cannot be read, is an error naming the file and line."""
     from verify.io import load_corpus
 
     for folder in evidence:
@@ -373,10 +368,7 @@ def _folder_doc_ids(evidence: Sequence[Path]) -> _FolderIds:
         where = f"{first.path}:{first.line}" if first and first.line else (first.path if first else "")
         raise DataError(f"{where}: {first.message}" if first else
                         f"{', '.join(map(str, evidence))}: no evidence documents")
-    ids = _FolderIds(d.id for d in corpus.documents)
-    ids.ambiguous = {m.group(1) for p in corpus.problems
-                     if (m := re.match(r"document id '(.*)' also used by ", p.message))}
-    return ids
+    return corpus
 
 
 def load_benchmark(name: str, data: Path | None = None, evidence: Sequence[Path] = ()) -> Benchmark:

@@ -337,23 +337,6 @@ def _current_gold(records: Sequence[Record], claims: Sequence[BenchClaim]) -> li
     return out
 
 
-def _folders_digest(bench: Benchmark) -> str:
-    """Content digest of the evidence files of a benchmark checked against the user's folders ("" otherwise)."""
-    if not bench.folders:
-        return ""
-    from verify.pipeline import evidence_files
-
-    h = hashlib.sha256()
-    for key in sorted(bench.folders):
-        for root in bench.folders[key]:
-            root = Path(root)
-            for f in sorted(evidence_files([root])):
-                # The path inside the folder too: a document's default id is its relative path.
-                rel = f.relative_to(root).as_posix() if root.is_dir() else f.name
-                h.update(f"{key}\x00{rel}\x00".encode() + f.read_bytes() + b"\x00")
-    return h.hexdigest()[:16]
-
-
 def runs_dir() -> Path:
     return cache_dir() / "eval-runs"
 
@@ -554,7 +537,7 @@ def evaluate(
     judge_names = list(settings.judges) if settings.judges else (
         ["rules", "nli"] if settings.nli_model or nli_shipped() else ["rules"])
     pool = max(pool or settings.top_k, settings.top_k)
-    corpus = _folders_digest(bench)
+    corpus = bench.folders_digest
     key = run_key(bench.name, split, claims, settings, judge_names, pool, corpus)
     path = runs_dir() / f"{bench.name}-{split}-{len(claims)}-{key}.jsonl.gz"
     run = None
