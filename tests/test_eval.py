@@ -489,6 +489,36 @@ def test_cli_fever_jsonl_json_output(tmp_path, monkeypatch):
     assert res["per_class"]["contradicted"]["recall"] == 1.0  # the year swap is caught by the rules
 
 
+@pytest.mark.e2e
+def test_cli_fever_jsonl_against_an_evidence_folder_with_the_real_models(tmp_path, monkeypatch):
+    """`verify eval fever-jsonl --evidence DIR`, end to end: the real encoder, both judges, the shipped notes;
+    the predictions file is written, and gold evidence named by document id scores retrieval."""
+    from typer.testing import CliRunner
+
+    from verify.cli import app
+
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "mine.jsonl"
+    rows = [
+        {"id": "1", "claim": "Amazon hat insgesamt 8 Milliarden Dollar in Anthropic investiert.", "label": "supported",
+         "evidence_docs": ["amazon-anthropic-stake"]},
+        {"id": "2", "claim": "Anthropic will invest $80 billion in computing infrastructure in the United States.",
+         "label": "contradicted", "evidence_docs": ["anthropic-us-infrastructure-announcement"]},
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    preds = tmp_path / "p.jsonl"
+    r = CliRunner().invoke(app, ["eval", "fever-jsonl", "--data", str(data), "--evidence", str(ROOT / "evidence"),
+                                 "--split", "all", "--format", "json", "--predictions", str(preds)])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout)
+    assert res["n"] == 2 and res["recall_at_5"] == 1.0 and res["judges"] == ["rules", "nli"]
+    lines = [json.loads(x) for x in preds.read_text(encoding="utf-8").splitlines()]
+    assert lines[0]["format"] == "verify-predictions-1"
+    by_id = {x["id"]: x["pred"] for x in lines[1:]}
+    # The altered amount: a bound elsewhere ("bis zu 500 Milliarden") no longer confirms it.
+    assert by_id["mine:2"] == "contradicted"
+
+
 # --------------------------------------------------------------------------- regression floor
 
 
