@@ -90,3 +90,54 @@ def test_eval_output_to_a_folder_exits_2_before_running(tmp_path):
     assert r.exit_code == 2, r.output
     assert isinstance(r.exception, SystemExit)
     assert f"cannot write output: {folder}: is a folder" in r.output
+
+
+def test_version():
+    from verify import __version__
+
+    r = CliRunner().invoke(app, ["--version"])
+    assert r.exit_code == 0 and r.stdout.strip() == f"verify {__version__}"
+
+
+@pytest.mark.parametrize("text", ["", "  \n\t\n"])
+def test_empty_input_is_refused_before_any_model_loads(tmp_path, monkeypatch, text):
+    from verify import cli
+
+    def no_models(settings):
+        raise AssertionError("a model was loaded for empty input")
+
+    monkeypatch.setattr(cli, "_verifier", no_models)
+    article = tmp_path / "empty.txt"
+    article.write_text(text, encoding="utf-8")
+    r = CliRunner().invoke(app, ["check", str(article)])
+    assert r.exit_code == 2, r.output
+    assert f"{article}: no text to check" in r.stderr
+    r = CliRunner().invoke(app, ["check", "-"], input=text)
+    assert r.exit_code == 2 and "no text to check" in r.stderr
+
+
+def test_fail_on_exits_1_after_writing_the_report(tmp_path, monkeypatch):
+    from verify import cli
+
+    from .test_ci import make_verifier
+
+    verifier = make_verifier(tmp_path)
+    monkeypatch.setattr(cli, "_verifier", lambda settings: verifier)
+    article = tmp_path / "a.txt"
+    article.write_text("Acme Robotics was founded in 2015 in Berlin. Acme Robotics was founded in 2011 in Berlin.\n",
+                       encoding="utf-8")
+    plain = CliRunner().invoke(app, ["check", str(article), "--format", "json"])
+    assert plain.exit_code == 0, plain.output
+    labels = [v["label"] for v in json.loads(plain.stdout)["verdicts"]]
+    assert "contradicted" in labels
+    for command in ("check", "audit"):
+        r = CliRunner().invoke(app, [command, str(article), "--format", "json", "--fail-on", "contradicted"])
+        assert r.exit_code == 1, r.output
+        assert json.loads(r.stdout)["verdicts"]  # the report comes first
+        assert "--fail-on contradicted" in r.stderr
+    supported_only = tmp_path / "b.txt"
+    supported_only.write_text("Acme Robotics was founded in 2015 in Berlin.\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["check", str(supported_only), "--fail-on", "contradicted"])
+    assert r.exit_code == 0, r.output
+    bad = CliRunner().invoke(app, ["check", str(supported_only), "--fail-on", "maybe"])
+    assert bad.exit_code == 2

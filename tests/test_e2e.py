@@ -158,3 +158,30 @@ def test_small_corpus_thresholds_read_a_one_file_folder_that_the_shipped_floor_m
     assert verdicts["shipped"]["unknown_reason"] == "no relevant evidence", verdicts["shipped"]
     v = verdicts["small"]
     assert v["label"] == "contradicted" and "2013" in v["reason"] and "2017" in v["reason"], v
+
+
+README_API_EXAMPLE = '''
+import verify
+report = verify.check_text("Fluidstack wurde 2019 gegründet.", evidence=["evidence"])
+print(report.verdicts[0].label, report.verdicts[0].reason)
+'''
+
+
+def test_the_readme_python_example_runs_with_the_real_models():
+    """The README's API example, verbatim, in a fresh interpreter: the altered year is contradicted."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert README_API_EXAMPLE.strip() in readme
+    out = subprocess.run([sys.executable, "-c", README_API_EXAMPLE], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=900)
+    assert out.returncode == 0, out.stderr
+    label, reason = out.stdout.strip().split(" ", 1)
+    assert label == "contradicted" and "2017" in reason
+
+
+def test_fail_on_with_the_real_models():
+    ok = run("check", "--lines", "-", "--fail-on", "contradicted", input="Fluidstack wurde 2017 gegründet.\n")
+    assert ok.returncode == 0, ok.stderr
+    bad = run("check", "--lines", "-", "--fail-on", "contradicted", "--format", "json",
+              input="Fluidstack wurde 2019 gegründet.\n")
+    assert bad.returncode == 1, bad.stderr
+    assert json.loads(bad.stdout)["verdicts"][0]["label"] == "contradicted"

@@ -101,3 +101,54 @@ def test_index_rebuild_embeds_only_new_passages(tmp_path, monkeypatch):
     store2, _, rebuilt2 = ensure_index(settings, fresh)
     assert rebuilt2 and store2.info.passages == store.info.passages + 1
     assert Counting.calls - first == 1  # the one new passage
+
+
+def test_damaged_shards_are_dropped_with_a_warning_and_recomputed(tmp_path, caplog):
+    inner = CountingEncoder()
+    enc = CachedEncoder(inner, tmp_path)
+    enc.encode_passages(["Acme was founded in 2015."])
+    shard = enc.flush()
+    assert shard is not None and shard.suffix == ".npz"
+    folder = shard.parent
+    # a shard truncated mid-write, a 0-byte file left by a kill -9, and plain garbage
+    (folder / "truncated.npz").write_bytes(shard.read_bytes()[:40])
+    (folder / ".shard-abc.npz").write_bytes(b"")
+    (folder / "garbage.npz").write_bytes(b"\x00not a zip")
+    fresh_inner = CountingEncoder()
+    fresh = CachedEncoder(fresh_inner, tmp_path)
+    with caplog.at_level("WARNING", logger="verify.cache"):
+        fresh.encode_passages(["Acme was founded in 2015.", "new"])
+    assert fresh_inner.seen == ["new"]  # the good shard still serves its vector
+    assert sorted(p.name for p in folder.iterdir()) == [shard.name]  # the damaged ones are gone
+    assert sum("dropping damaged embedding cache" in r.message for r in caplog.records) == 3
+
+
+def test_a_shard_being_written_never_matches_the_loaders_glob(tmp_path, monkeypatch):
+    import tempfile
+
+    names = []
+    real = tempfile.mkstemp
+
+    def spy(*a, **kw):
+        fd, name = real(*a, **kw)
+        names.append(name)
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", spy)
+    enc = CachedEncoder(CountingEncoder(), tmp_path)
+    enc.encode_passages(["x"])
+    enc.flush()
+    assert names and not any(n.endswith(".npz") for n in names)
+
+
+def test_a_full_disk_costs_the_cache_not_the_run(tmp_path, monkeypatch, caplog):
+    cache = EmbeddingCache(tmp_path / "c", dimension=4)
+    cache.put(b"k" * 16, np.ones(4))
+
+    def full(*a, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", full)
+    with caplog.at_level("WARNING", logger="verify.cache"):
+        assert cache.flush() is None
+    assert "No space left" in caplog.text and not list((tmp_path / "c").glob("*"))

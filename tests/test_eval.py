@@ -620,3 +620,72 @@ def test_saved_runs_are_keyed_by_the_code_that_judged_them(monkeypatch):
     before = key()
     monkeypatch.setattr(harness, "_source_digest", lambda: "bbbb")
     assert key() != before
+
+
+# --------------------------------------------------------------------------- AVeriTeC and the fv-data split
+
+
+def test_averitec_reader_one_passage_per_answer_and_never_the_justification():
+    from verify.eval.benchmarks import CONTRADICTED, DISPUTED, SUPPORTED, UNKNOWN, load_benchmark
+
+    bench = load_benchmark("averitec", ROOT / "tests" / "fixtures" / "averitec" / "mini.json")
+    assert [c.gold for c in bench.claims] == [CONTRADICTED, SUPPORTED, UNKNOWN, DISPUTED]
+    texts = [d.text for d in bench.corpora["averitec"]]
+    assert texts[0] == "Q: When was Fluidstack founded? A: Fluidstack was founded in 2017 in London."
+    assert texts[1].startswith("Q: Did Anthropic announce") and texts[1].endswith("Texas and New York.")  # Boolean + why
+    assert not any("No answer could be found" in t or "FALSE" in t for t in texts)  # Unanswerable, justification
+    assert [len(c.gold_evidence) for c in bench.claims] == [1, 1, 0, 1]
+    assert {c.split for c in bench.claims} <= {"dev", "test"}  # a user's file: hashed, --split all reads all
+
+
+def test_averitec_reader_names_the_problem(tmp_path):
+    from verify.eval.benchmarks import DataError, load_benchmark
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"claim": "x", "label": "Supported"},\n {"claim": "y", "label": "True"}]', encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad.json: claim 1 needs"):
+        load_benchmark("averitec", bad)
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"claim": "x",\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"broken.json:2"):
+        load_benchmark("averitec", broken)
+
+
+def test_fv_split_is_fixed_and_groups_never_straddle():
+    from verify.judge_training import fv_data as F
+
+    assert F.split_of("averitec:claim:x") == F.split_of("averitec:claim:x")
+    shares = [F.split_of(f"g{i}") == "dev" for i in range(4000)]
+    assert 0.17 < sum(shares) / len(shares) < 0.23
+    g = F._Groups()
+    g.union("claim:a", "doc:1")
+    g.union("claim:b", "doc:1")
+    g.union("claim:c", "doc:2")
+    assert g.find("claim:a") == g.find("claim:b") != g.find("claim:c")
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "fv-data" / "averitec-train-en").exists(),
+                    reason="../shared/fv-data not present")
+def test_averitec_dev_carve_out_is_disjoint_from_the_judges_training_pairs():
+    from verify.eval.benchmarks import load_benchmark
+    from verify.judge_training import fv_data as F
+
+    bench = load_benchmark("averitec")
+    train_claims = {F.norm_claim(p.claim) for p in F.training_pairs("train") if p.set == "averitec"}
+    dev_claims = {F.norm_claim(c.text) for c in bench.claims}
+    assert len(bench.claims) > 400 and {c.split for c in bench.claims} == {"dev"}
+    assert not dev_claims & train_claims
+    assert "averitec:averitec-train-1573" not in {c.id for c in bench.claims}
+
+
+def test_trust_figures_by_hand():
+    from verify.eval.harness import trust
+
+    gold = ["contradicted", "contradicted", "contradicted", "supported", "supported", "unknown"]
+    pred = ["supported", "contradicted", "unknown", "supported", "contradicted", "supported"]
+    t = trust(gold, pred)
+    assert t["false_as_supported"] == round(1 / 3, 4)
+    assert t["true_as_contradicted"] == 0.5
+    assert t["precision_supported"] == round(1 / 3, 4)
+    assert t["precision_contradicted"] == 0.5
+    assert trust(["supported"], ["unknown"])["precision_supported"] is None

@@ -152,3 +152,26 @@ def test_hostile_article_text_does_not_crash_extraction(text):
 
     for c in extract_claims(text):
         assert 0 <= c.start <= c.end <= len(text)
+
+
+def test_a_yaml_alias_bomb_in_front_matter_is_refused_not_expanded(tmp_path):
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    (tmp_path / "bomb.md").write_text("---\n" + "\n".join(levels) + "\ntitle: *i\n---\nAcme was founded in 2015.\n",
+                                      encoding="utf-8")
+    (tmp_path / "good.md").write_text("---\ntitle: Good\n---\nHooli opened in 2019.\n", encoding="utf-8")
+    start = time.perf_counter()
+    corpus = load_corpus([tmp_path])
+    assert time.perf_counter() - start < 5
+    by_name = {Path(d.source_path).name: d for d in corpus.documents}
+    assert by_name["bomb.md"].title == "bomb" and "2015" in by_name["bomb.md"].text  # body kept, metadata ignored
+    assert by_name["good.md"].title == "Good"
+    [p] = [p for p in corpus.problems if p.path.endswith("bomb.md")]
+    assert "aliases" in p.message and p.line and p.line > 1
+
+
+def test_metadata_values_are_capped(tmp_path):
+    (tmp_path / "long.md").write_text("---\ntitle: " + "x" * 50_000 + "\n---\nText body here.\n", encoding="utf-8")
+    [doc] = load_corpus([tmp_path]).documents
+    assert len(doc.title) == vio.META_VALUE_MAX

@@ -21,9 +21,46 @@ app = typer.Typer(
 
 # Exit codes (documented in the README).
 EXIT_OK = 0
-EXIT_FINDINGS = 1  # reserved for `verify ci`
+EXIT_FINDINGS = 1  # findings: `verify ci`, and `check` / `audit` with --fail-on
 EXIT_INPUT = 2  # unreadable input or bad usage
 EXIT_INDEX = 3  # the index or a model could not be built or loaded
+
+
+def _version(value: bool) -> None:
+    if value:
+        from verify import __version__
+
+        typer.echo(f"verify {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Offline, multilingual (German/English) fact-checking: claims -> evidence -> supported/contradicted/unknown."""
+
+
+class FailOn(str, Enum):
+    contradicted = "contradicted"
+    unknown = "unknown"
+
+
+FailOnOpt = Annotated[FailOn | None, typer.Option(
+    "--fail-on", help="Exit 1 when a claim is contradicted (contradicted), or contradicted or unknown (unknown); "
+                      "the report is written first. Default: exit 0 whatever the labels.")]
+
+
+def _exit_for(report, fail_on: FailOn | None) -> None:
+    """Exit 1 when a verdict is at or above --fail-on (as `verify ci` and `ruff check` do)."""
+    if fail_on is None:
+        return
+    failing = {"contradicted"} | ({"unknown"} if fail_on is FailOn.unknown else set())
+    n = sum(1 for v in report.verdicts if v.label.value in failing)
+    if n:
+        typer.echo(f"verify: {n} claim(s) {' or '.join(sorted(failing))} (--fail-on {fail_on.value})", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 class Format(str, Enum):
@@ -183,6 +220,7 @@ def check(
     language: Annotated[str | None, typer.Option("--language", help="de or en (default: detected).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
     thresholds: ThresholdsOpt = None,
+    fail_on: FailOnOpt = None,
 ) -> None:
     """Check one article: every claim labelled supported / contradicted / unknown, with citations."""
     from verify.io import InputError, read_article
@@ -192,10 +230,13 @@ def check(
         article = read_article(file)
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from exc
+    if not article.text.strip():  # before any model loads
+        raise _fail(EXIT_INPUT, f"{article.path or file}: no text to check (the input is empty)")
     verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend, thresholds))
     report = verifier.verify_text(article.text, source=article.path, lines=lines, language=language,
                                   top_k=top_k, article=article)
     _emit(report, fmt, output, article.text)
+    _exit_for(report, fail_on)
 
 
 @app.command()
@@ -214,6 +255,7 @@ def audit(
     ray_address: RayAddressOpt = None,
     actors: ActorsOpt = None,
     thresholds: ThresholdsOpt = None,
+    fail_on: FailOnOpt = None,
 ) -> None:
     """Audit the claims of every article under PATHS (default: seeds/) against the evidence corpus."""
     from verify.io import InputError
@@ -246,6 +288,7 @@ def audit(
     unread = unreadable_articles(report, targets, corpus_problems)
     if unread:
         raise _fail(EXIT_INPUT, f"{len(unread)} article(s) could not be read; see the report's problems")
+    _exit_for(report, fail_on)
 
 
 @app.command()

@@ -12,9 +12,9 @@ import typer
 
 from verify import DEFAULT_ENCODER
 
-PIPELINE_SETS = ("climate-fever", "healthfc", "healthfc-de", "healthfc-en", "covid-fact", "fever-jsonl")
+PIPELINE_SETS = ("climate-fever", "healthfc", "healthfc-de", "healthfc-en", "covid-fact", "averitec", "fever-jsonl")
 GOLD_SETS = ("xnli-de", "xnli-en-de", "xnli-en", "rte3-de", "mnli-choice-en", "swaps-de", "covid-fact", "climate-fever", "healthfc",
-             "healthfc-de", "healthfc-en")
+             "healthfc-de", "healthfc-en", "fv-dev", "averitec")
 EXIT_INPUT = 2
 EXIT_INDEX = 3
 
@@ -67,6 +67,15 @@ def _ci_markdown(res: dict) -> list[str]:
             f"{_pct(ci['macro_f1'][1])}"]
 
 
+def _trust_markdown(res: dict) -> list[str]:
+    t = res.get("trust")
+    if not t:
+        return []
+    return ["", f"False claims labelled supported: {_pct(t['false_as_supported'])}; true claims labelled contradicted: "
+            f"{_pct(t['true_as_contradicted'])}; precision of supported {_pct(t['precision_supported'])}, of "
+            f"contradicted {_pct(t['precision_contradicted'])}"]
+
+
 def _markdown(res: dict) -> str:
     """A results page fragment: headline table, per class, confusion, reliability, languages, errors."""
     if "benchmark" not in res:  # the judge alone on gold evidence (nli_sets.evaluate)
@@ -78,7 +87,7 @@ def _markdown(res: dict) -> str:
              f"| {res['n']} | {_pct(res['accuracy'])} | {_pct(res['macro_f1'])} | {_pct(res['recall_at_1'])} | "
              f"{_pct(res['recall_at_5'])} | {_pct(res['recall_at_10'])} | {_pct(res['ece'])} | "
              f"{_pct(res['abstain_rate'])} | {res['seconds_per_claim']:.3f} |",
-             *_ci_markdown(res),
+             *_ci_markdown(res), *_trust_markdown(res),
              "", "| class | precision | recall | F1 | support | predicted |", "|---|---|---|---|---|---|"]
     for c, v in res["per_class"].items():
         lines.append(f"| {c} | {_pct(v['precision'])} | {_pct(v['recall'])} | {_pct(v['f1'])} | {v['support']} | "
@@ -145,7 +154,7 @@ def _table(res: dict) -> str:
            f"macro-F1={_pct(res['macro_f1'])}  ECE={_pct(res['ece'])}  {res['seconds_per_claim']:.3f} s/claim",
            f"  retrieval: recall@1={_pct(res['recall_at_1'])}  recall@5={_pct(res['recall_at_5'])}  "
            f"recall@10={_pct(res['recall_at_10'])}  (claims with gold evidence: {res['retrieval']['n']})"]
-    out += [f"  {line.strip()}" for line in _ci_markdown(res) if line]
+    out += [f"  {line.strip()}" for line in _ci_markdown(res) + _trust_markdown(res) if line]
     for c, v in res["per_class"].items():
         out.append(f"  {c:<13} P {_pct(v['precision'])}  R {_pct(v['recall'])}  F1 {_pct(v['f1'])}  "
                    f"gold {v['support']:<5} predicted {v['predicted']}")
@@ -169,10 +178,10 @@ def _table(res: dict) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_(
-        name: Annotated[str, typer.Argument(help="climate-fever | healthfc | covid-fact | fever-jsonl (with --data); "
-                                            "with --gold-evidence also xnli-de | xnli-en-de | rte3-de | swaps-de.")],
+        name: Annotated[str, typer.Argument(help="climate-fever | healthfc | covid-fact | averitec | fever-jsonl (with --data); "
+                                            "with --gold-evidence also xnli-de | xnli-en-de | rte3-de | swaps-de | fv-dev.")],
         data: Annotated[Path | None, typer.Option("--data", help="Dataset file or folder (default: ../shared/benchmarks).")] = None,
-        split: Annotated[Split, typer.Option("--split", help="dev | test (tuning uses dev only) | all.")] = Split.test,
+        split: Annotated[Split | None, typer.Option("--split", help="dev | test (tuning uses dev only) | all. Default: test; for averitec the dev carve-out (or all of a --data file).")] = None,
         limit: Annotated[int | None, typer.Option("--limit", min=1, help="A fixed sample of N claims.")] = None,
         fmt: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
         gold_evidence: Annotated[bool, typer.Option("--gold-evidence", help="Evaluate the NLI judge alone on gold evidence.")] = False,
@@ -192,6 +201,9 @@ def register(app: typer.Typer) -> None:
             raise _fail(EXIT_INPUT, f"cannot write output: {output}: is a folder")
         if predictions is not None and predictions.is_dir():
             raise _fail(EXIT_INPUT, f"cannot write predictions: {predictions}: is a folder")
+        if split is None:
+            split = (Split.dev if data is None else Split.all) if name == "averitec" else \
+                Split.dev if name in ("fv-dev",) else Split.test
         if gold_evidence:
             if predictions is not None:
                 raise _fail(EXIT_INPUT, "--predictions writes the pipeline's verdicts: it does not go with --gold-evidence")

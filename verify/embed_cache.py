@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -14,6 +15,7 @@ import numpy as np
 
 from verify.protocols import Encoder
 
+log = logging.getLogger("verify.cache")
 _KEY_BYTES = 16  # 128 bits of sha256: collisions are not a practical concern at any corpus size
 
 
@@ -43,13 +45,29 @@ class EmbeddingCache:
         self._loaded = True
         if self.folder is None or not self.folder.is_dir():
             return
-        for shard in sorted(self.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime):
+        shards = []
+        for shard in self.folder.glob("*.npz"):
             try:
-                with np.load(shard) as data:
+                shards.append((shard.stat().st_mtime, shard))
+            except OSError:
+                continue  # removed by another process meanwhile
+        for _, shard in sorted(shards):
+            try:
+                # allow_pickle=False: a cache file is data, never code.
+                with np.load(shard, allow_pickle=False) as data:
                     keys, vectors = data["keys"], data["vectors"]
-            except (OSError, ValueError, KeyError):
-                continue
-            if vectors.ndim != 2 or vectors.shape[1] != self.dimension or len(keys) != len(vectors):
+                ok = vectors.ndim == 2 and vectors.shape[1] == self.dimension and len(keys) == len(vectors)
+            except Exception as exc:  # noqa: BLE001 - any damage (truncated zip, bad header...) means: recompute
+                ok, why = False, f"{type(exc).__name__}: {exc}"
+            else:
+                why = "wrong shape"
+            if not ok:
+                # The cache is disposable: a damaged shard is dropped and its vectors are computed again.
+                log.warning("verify: dropping damaged embedding cache file %s (%s); it will be recomputed", shard, why)
+                try:
+                    shard.unlink()
+                except OSError:
+                    pass
                 continue
             for k, v in zip(keys, vectors):
                 self._remember(bytes(k), v)
@@ -77,19 +95,31 @@ class EmbeddingCache:
             self._pending[key] = vector
 
     def flush(self) -> Path | None:
-        """Write what was added since the last flush as one new shard; returns it (None if nothing)."""
+        """Write what was added since the last flush as one new shard; returns it (None if nothing, or if
+        the disk refused it: the cache only saves time, so a full disk costs a recomputation later)."""
         if self.folder is None or not self._pending:
             return None
+        try:
+            return self._write_shard()
+        except OSError as exc:
+            log.warning("verify: could not write the embedding cache in %s (%s); continuing without it",
+                        self.folder, exc)
+            self._pending.clear()
+            return None
+
+    def _write_shard(self) -> Path:
+        assert self.folder is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         keys = np.frombuffer(b"".join(self._pending), dtype=np.uint8).reshape(-1, _KEY_BYTES)
         vectors = np.stack(list(self._pending.values())).astype(np.float32)
-        fd, tmp = tempfile.mkstemp(prefix=".shard-", suffix=".npz", dir=self.folder)
+        # The temporary name never matches the loader's "*.npz": a shard being written is never read.
+        fd, tmp = tempfile.mkstemp(prefix=".shard-", suffix=".tmp", dir=self.folder)
         try:
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, keys=keys, vectors=vectors)
                 f.flush()
                 os.fsync(f.fileno())
-            final = self.folder / f"{os.path.basename(tmp)[len('.shard-'):]}"
+            final = self.folder / f"{os.path.basename(tmp)[len('.shard-'):-len('.tmp')]}.npz"
             os.replace(tmp, final)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -142,12 +142,36 @@ def decode_text(path: Path, data: bytes, problems: list[Problem]) -> str | None:
 # --------------------------------------------------------------------------- formats
 
 
+META_VALUE_MAX = 1000  # characters of one metadata value (a title, a URL); longer values are cut
+FRONT_MATTER_MAX = 64 * 1024  # bytes of YAML read as metadata
+
+
 def _meta_str(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    return str(value).strip()
+    if not isinstance(value, str | int | float | bool):
+        return ""  # lists and mappings are no title, URL or date
+    return str(value).strip()[:META_VALUE_MAX]
+
+
+def _safe_yaml(text: str) -> object:
+    """yaml.safe_load without aliases: metadata needs none, and an alias "bomb" of a few hundred bytes
+    expands to gigabytes. Refusing them at the parser keeps reading linear in the input."""
+    import yaml
+
+    class _NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):  # type: ignore[override]
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.MarkedYAMLError(problem="YAML aliases (*name) are not read in front matter",
+                                           problem_mark=event.start_mark)
+            return super().compose_node(parent, index)
+
+    if len(text.encode("utf-8", "surrogatepass")) > FRONT_MATTER_MAX:
+        raise ValueError(f"front matter larger than {FRONT_MATTER_MAX // 1024} KiB")
+    return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def split_front_matter(path: Path, text: str, problems: list[Problem]) -> tuple[dict, str, int]:
@@ -165,10 +189,8 @@ def split_front_matter(path: Path, text: str, problems: list[Problem]) -> tuple[
                 )
             )
         return {}, text, 0
-    import yaml
-
     try:
-        meta = yaml.safe_load(m.group(1) or "") or {}  # "---\n---" is empty front matter
+        meta = _safe_yaml(m.group(1) or "") or {}  # "---\n---" is empty front matter
         if not isinstance(meta, dict):
             raise ValueError("front matter is not a mapping")
     except Exception as exc:  # yaml raises many types; all mean "malformed"

@@ -19,6 +19,9 @@ class Label(str, Enum):
     CONTRADICTED = "contradicted"
     UNKNOWN = "unknown"
 
+    def __str__(self) -> str:  # print(label) and f"{label}" give "supported", as the reports write it
+        return self.value
+
 
 class ClaimKind(str, Enum):
     FACT = "fact"

@@ -25,7 +25,7 @@ from verify.eval.nli_sets import benchmarks_dir, split_of
 SUPPORTED, CONTRADICTED, UNKNOWN = "supported", "contradicted", "unknown"
 DISPUTED = "disputed"  # Climate-FEVER only: kept out of the 3-way metrics, reported on its own
 LABELS = (SUPPORTED, CONTRADICTED, UNKNOWN)
-BENCHMARKS = ("climate-fever", "healthfc", "covid-fact", "fever-jsonl")
+BENCHMARKS = ("climate-fever", "healthfc", "covid-fact", "averitec", "fever-jsonl")
 
 csv.field_size_limit(1 << 26)
 
@@ -57,10 +57,11 @@ class BenchClaim:
     gold_evidence: tuple[str, ...]  # evidence doc ids (empty: none, e.g. NOT_ENOUGH_INFO)
     group: str  # split unit
     corpus: str  # key of the corpus this claim is checked against
+    fixed_split: str = ""  # a split set by the data (AVeriTeC's dev carve-out) instead of the group hash
 
     @property
     def split(self) -> str:
-        return split_of(self.group)
+        return self.fixed_split or split_of(self.group)
 
 
 @dataclass
@@ -260,6 +261,77 @@ def healthfc(data: Path | None = None, languages: Sequence[str] = ("de", "en")) 
                      str(path))
 
 
+# --------------------------------------------------------------------------- AVeriTeC
+
+_AVERITEC = {"Supported": SUPPORTED, "Refuted": CONTRADICTED, "Not Enough Evidence": UNKNOWN,
+             "Conflicting Evidence/Cherrypicking": DISPUTED}
+
+
+def averitec_passage(question: str, answer: dict) -> str:
+    """One answer as a passage: its question, the answer, and a Boolean answer's explanation."""
+    text = f"Q: {' '.join(question.split())} A: {' '.join(str(answer.get('answer') or '').split())}"
+    if answer.get("answer_type") == "Boolean" and answer.get("boolean_explanation"):
+        text += ". " + " ".join(str(answer["boolean_explanation"]).split())
+    return text
+
+
+def averitec(data: Path | None = None) -> Benchmark:
+    """AVeriTeC in its official JSON form (a list of claims with `questions[].answers[]`).
+
+    Corpus: every answer is a passage of its own (question + answer + a Boolean answer's explanation;
+    Unanswerable answers are skipped), pooled over all claims; a claim's gold evidence is its own answers.
+    `justification` states the verdict and is never read. "Conflicting Evidence/Cherrypicking" is kept
+    as `disputed` and scored apart. Without `data`: the dev carve-out of ../shared/fv-data's AVeriTeC train
+    file, the claims the judge never trained on (`fv_data.split_of`), all with split "dev"."""
+    from verify.judge_training import fv_data as F
+
+    default = data is None
+    path = F.fv_data_dir() / "averitec-train-en" / "train.json.gz" if default else Path(data)  # type: ignore[arg-type]
+    if path.is_dir():
+        path = next((p for p in (path / "train.json.gz", path / "dev.json", path / "train.json") if p.is_file()), path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file (AVeriTeC JSON: a list of claims)")
+    import gzip
+
+    try:
+        with (gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")) as f:
+            rows = json.load(f)
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        raise DataError(f"{path}: cannot read ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from exc
+    if not isinstance(rows, list):
+        raise DataError(f"{path}: AVeriTeC JSON is a list of claims, not {type(rows).__name__}")
+    docs: dict[str, EvidenceDoc] = {}
+    claims = []
+    for i, r in enumerate(rows):
+        rid = f"averitec-train-{i}" if default else f"{path.stem}-{i}"
+        if not isinstance(r, dict) or not isinstance(r.get("claim"), str) or r.get("label") not in _AVERITEC:
+            raise DataError(f"{path}: claim {i} needs a 'claim' text and a 'label' in {sorted(_AVERITEC)}")
+        text = " ".join(r["claim"].split())
+        group = f"averitec:claim:{F.norm_claim(text)}"  # the training split's group of this claim
+        if default and (rid in F.AVERITEC_DROP or F.split_of(group) != "dev"):
+            continue
+        gold_ids = []
+        for q in r.get("questions") or []:
+            for a in (q.get("answers") or []) if isinstance(q, dict) else []:
+                if not isinstance(a, dict) or a.get("answer_type") == "Unanswerable" or not a.get("answer"):
+                    continue
+                passage = averitec_passage(str(q.get("question") or ""), a)
+                did = sentence_id("avt", passage)
+                url = str(a.get("source_url") or "")
+                docs.setdefault(did, EvidenceDoc(id=did, text=passage, title=str(q.get("question") or "")[:200],
+                                                 url=url, publisher="AVeriTeC", language="en"))
+                if did not in gold_ids:
+                    gold_ids.append(did)
+        claims.append(BenchClaim(id=f"averitec:{rid}", text=text, language="en", gold=_AVERITEC[r["label"]],
+                                 gold_evidence=tuple(gold_ids), group=group, corpus="averitec",
+                                 fixed_split="dev" if default else ""))
+    if not claims:
+        raise DataError(f"{path}: no claims")
+    return Benchmark("averitec", claims, {"averitec": list(docs.values())}, str(path))
+
+
 # --------------------------------------------------------------------------- users' own FEVER-style sets
 
 _GENERIC = {
@@ -384,6 +456,8 @@ def load_benchmark(name: str, data: Path | None = None, evidence: Sequence[Path]
         b = healthfc(data, languages=(name[-2:],))
         b.name = name
         return b
+    if name == "averitec":
+        return averitec(data)
     if name == "fever-jsonl":
         return fever_jsonl(data, evidence)  # type: ignore[arg-type]
     raise KeyError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")

@@ -186,6 +186,22 @@ def error_cause(rec: Record, top_k: int) -> str | None:
     return "aggregation" if rec.gold in said else "judge"
 
 
+def trust(gold: Sequence[str], pred: Sequence[str]) -> dict:
+    """The errors a fact-checker cannot afford: the share of false claims labelled supported, the share of
+    true claims labelled contradicted, and the precision of each decided label (None where never said)."""
+    def share(g: str, p: str) -> float | None:
+        n = sum(1 for x in gold if x == g)
+        return round(sum(1 for x, y in zip(gold, pred) if x == g and y == p) / n, 4) if n else None
+
+    def precision(p: str) -> float | None:
+        n = sum(1 for y in pred if y == p)
+        return round(sum(1 for x, y in zip(gold, pred) if y == p and x == p) / n, 4) if n else None
+
+    return {"false_as_supported": share(CONTRADICTED, SUPPORTED),
+            "true_as_contradicted": share(SUPPORTED, CONTRADICTED),
+            "precision_supported": precision(SUPPORTED), "precision_contradicted": precision(CONTRADICTED)}
+
+
 def summarise(records: Sequence[Record], top_k: int, groups: Mapping[str, str] | None = None) -> dict:
     """The metrics of a run: 3-way scores (DISPUTED apart), recall@k, ECE, per language, error causes, and
     95 % bootstrap intervals for accuracy and macro-F1 (whole split groups resampled when `groups` maps
@@ -220,6 +236,7 @@ def summarise(records: Sequence[Record], top_k: int, groups: Mapping[str, str] |
         "abstain_rate": round(sum(1 for p in pred if p == UNKNOWN) / len(pred), 4) if pred else 0.0,
         "unknown_reasons": distribution(r.unknown_reason for r in main if r.pred == UNKNOWN),
         "errors": {g: dict(c.most_common()) for g, c in sorted(causes.items())},
+        "trust": trust(gold, pred),
     }
     if set(gold) == {SUPPORTED, CONTRADICTED}:
         # A 2-way gold set (COVID-Fact) also scored in its own label space: "not supported" is what it

@@ -34,7 +34,10 @@ SETS = (
     "healthfc",
     "healthfc-de",
     "healthfc-en",
+    "fv-dev",
+    "averitec",
 )
+FV_SETS = ("fv-dev", "averitec")  # the dev carve-outs of ../shared/fv-data: never trained on
 DEV_FRACTION = 0.3
 
 csv.field_size_limit(1 << 26)
@@ -155,7 +158,19 @@ def load(name: str, split: str | None = "test") -> list[tuple[str, str, str]]:
         return _healthfc("both", split)
     if name in ("healthfc-de", "healthfc-en"):
         return _healthfc(name[-2:], split)
+    if name in FV_SETS:
+        return _fv_dev(("averitec",) if name == "averitec" else None)
     raise KeyError(f"unknown NLI set {name!r}; known: {', '.join(SETS)}")
+
+
+def _fv_dev(sets: tuple[str, ...] | None) -> list[tuple[str, str, str]]:
+    """The dev carve-out of the real claim-evidence sets (claim vs its pooled gold evidence); the judge never
+    trains on these claim groups (`fv_data.split_of`)."""
+    from verify.judge_training import fv_data as F
+
+    m = {"supported": "entailment", "unknown": "neutral", "contradicted": "contradiction"}
+    pairs = F.load_pairs(sets or F.SETS)
+    return [(p.evidence, p.claim, m[p.label]) for p in pairs if p.split == "dev"]
 
 
 # --------------------------------------------------------------------------- metrics
@@ -294,6 +309,7 @@ def evaluate(
         "set": name,
         "split": split
         if name in ("covid-fact", "climate-fever", "rte3-de") or name.startswith("healthfc")
+        else "dev carve-out" if name in FV_SETS
         else "choice (held apart)" if name == "mnli-choice-en"
         else "held-out",
         "limit": limit,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 NAMES = ["entailment", "neutral", "contradiction"]
 LAB = {n: i for i, n in enumerate(NAMES)}
-MIXES = ("v1", "v2", "v3", "v4", "v5", "v6")  # train_set's mixes, oldest first
+MIXES = ("v1", "v2", "v3", "v4", "v5", "v6", "v7")  # train_set's mixes, oldest first
 GENERATED = ("swaps-", "lex-", "question-", "topical", "near-")  # source prefixes of the made (not human-labelled) pairs
 
 csv.field_size_limit(1 << 26)
@@ -268,11 +268,15 @@ def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix:
     substitution swaps, topical neutrals and claims asked as questions of `verify.judge_training.lexical`;
     v3 keeps the human-labelled sources whole and a quarter of the generated pairs; v4 is v3 without the
     held-apart MNLI choice premises (`mnli_choice_en`); v5 is v4 with the lexical substitutions whole; v6 is
-    v4 plus 6,000 retrieved near neutrals (`lexical.near_neutrals`), whole."""
+    v4 plus 6,000 retrieved near neutrals (`lexical.near_neutrals`), whole; v7 is the real claim-evidence
+    pairs of ../shared/fv-data (train split, `fv_data.training_pairs`) plus an equal number of v6 pairs, so
+    that general and German reading are kept while the judge learns real claims."""
     from verify.judge_training import swaps as S
 
     if mix not in MIXES:  # before any source is read
         raise ValueError(f"unknown training mix {mix!r} ({', '.join(MIXES)})")
+    if mix == "v7":
+        return _mix_v7(seed, sizes)
     sizes = {**DEFAULT_SIZES, **(sizes or {})}
     rng = random.Random(seed)
 
@@ -317,12 +321,31 @@ def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix:
     return data
 
 
+FV_LABEL = {"supported": LAB["entailment"], "unknown": LAB["neutral"], "contradicted": LAB["contradiction"]}
+
+
+def _mix_v7(seed: int, sizes: dict | None) -> list:
+    from verify.judge_training import fv_data as F
+
+    fv = [(p.evidence, p.claim, FV_LABEL[p.label], "fv-" + p.set) for p in F.training_pairs("train", seed=seed)]
+    nli = train_set(seed=seed, sizes=sizes, mix="v6")  # already shuffled with this seed
+    n_nli = (sizes or {}).get("v7-nli", len(fv))
+    data = fv + nli[:n_nli]
+    random.Random(seed).shuffle(data)
+    return data
+
+
 def manifest(data: list) -> dict:
     root = nli_data_dir()
     files = {}
     for rel in SOURCE_FILES:
         p = root / rel
         files[rel] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+    if any(src.startswith("fv-") for *_, src in data):
+        from verify.judge_training import fv_data as F
+
+        for p in F.source_files():
+            files["fv-data/" + str(p.relative_to(F.fv_data_dir()))] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
     counts: dict[str, dict[str, int]] = {}
     for _, _, lab, src in data:
         c = counts.setdefault(src, {n: 0 for n in NAMES})
