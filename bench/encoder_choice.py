@@ -22,11 +22,11 @@ def main() -> int:
     args = ap.parse_args()
 
     from verify.config import Settings, shipped_thresholds
-    from verify.encoders import make_encoder
-    from verify.index import HybridRetriever
-    from verify.io import load_corpus
+    from verify.retrieval.encoders import make_encoder
+    from verify.retrieval.store import HybridRetriever
+    from verify.sources.files import load_corpus
     from verify.models import Claim
-    from verify.passages import passages_of_all
+    from verify.sources.passages import passages_of_all
     from verify.pipeline import ensure_index
 
     rows = [json.loads(line) for line in open(args.claims, encoding="utf-8") if line.strip()]

@@ -105,7 +105,7 @@ def bench_size(n: int, corpus: Corpus, nq: int, single: int, hnsw_budget_s: floa
                extra_nlists: Sequence[int] = ()) -> dict:
     import faiss
 
-    from verify.index import _build_faiss, ivf_pq_type, parse_index_type, set_search_params
+    from verify.retrieval.store import _build_faiss, ivf_pq_type, parse_index_type, set_search_params
 
     k = 10
     t0 = time.perf_counter()
@@ -205,7 +205,7 @@ def bench_size(n: int, corpus: Corpus, nq: int, single: int, hnsw_budget_s: floa
 
 def with_auto(size: dict) -> dict:
     """Record the automatic choice for this size and, where it was among the settings swept, its figures."""
-    from verify.index import choose_index_type
+    from verify.retrieval.store import choose_index_type
 
     size["auto"] = choose_index_type(size["n"], size.get("dim", 512))
     auto = [dict(r, type=name) for name, e in size["types"].items() for r in e.get("settings", [])

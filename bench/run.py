@@ -44,7 +44,7 @@ def _rss_mb() -> float:
 
 def corpus_copies(evidence: Sequence[Path], copies: int, folder: Path) -> Path:
     """The evidence corpus repeated `copies` times as one JSON-lines file (distinct ids and titles)."""
-    from verify.io import load_corpus
+    from verify.sources.files import load_corpus
 
     corpus = load_corpus(evidence)
     folder.mkdir(parents=True, exist_ok=True)
@@ -64,8 +64,8 @@ def measure_overhead(encoder, evidence: Sequence[Path], copies: int, repeats: in
     # The plain encoder on both sides: through the embedding cache the repeated texts would be free.
     encoder = getattr(encoder, "encoder", encoder)
     from verify.config import Settings
-    from verify.io import load_corpus
-    from verify.passages import passages_of_all
+    from verify.sources.files import load_corpus
+    from verify.sources.passages import passages_of_all
     from verify.pipeline import ensure_index
 
     with tempfile.TemporaryDirectory() as td:
@@ -90,7 +90,7 @@ def measure_overhead(encoder, evidence: Sequence[Path], copies: int, repeats: in
         passages = passages_of_all(load_corpus([ev]).documents, settings.passage_sentences,
                                    settings.passage_overlap)
         read_split = time.perf_counter() - t0
-        from verify.index import _build_faiss
+        from verify.retrieval.store import _build_faiss
 
         vectors = np.asarray([store.faiss.reconstruct(i) for i in range(store.faiss.ntotal)], dtype=np.float32)
         t0 = time.perf_counter()
@@ -99,9 +99,9 @@ def measure_overhead(encoder, evidence: Sequence[Path], copies: int, repeats: in
         t0 = time.perf_counter()
         store.save(Path(td) / "ix2")
         save_s = time.perf_counter() - t0
-        # the embedding cache (verify/embed_cache.py, in memory here): its cost when every text is new,
+        # the embedding cache (verify/retrieval/embed_cache.py, in memory here): its cost when every text is new,
         # its gain when every text was seen (a re-check, or an index rebuild after a small change)
-        from verify.embed_cache import CachedEncoder
+        from verify.retrieval.embed_cache import CachedEncoder
 
         cached = CachedEncoder(encoder, None)
         t0 = time.perf_counter()
@@ -149,7 +149,7 @@ class _Timer:
 def stage_breakdown(verifier, article_path: Path, repeats: int, log) -> dict:
     """Time each stage of checking one article by wrapping the verifier's own parts (no re-implementation)."""
     import verify.pipeline as pipeline_module
-    from verify.io import read_article
+    from verify.sources.files import read_article
     from verify.render import RENDERERS
 
     article = read_article(article_path)
@@ -218,13 +218,13 @@ def stage_breakdown(verifier, article_path: Path, repeats: int, log) -> dict:
 def judge_speed(verifier, seeds: Path, repeats: int, log) -> dict:
     """Pairs per second for each judge on the seed audit's own (claim, passage) pairs: the relevant
     passages, the first `nli_top_k` of them for the NLI judge, as `Verifier.verify_claims` picks them."""
-    from verify.io import iter_articles, read_article
+    from verify.sources.files import iter_articles, read_article
 
     claims = []
     for f in iter_articles([seeds])[0]:
         a = read_article(f)
         claims += verifier.extract(a.text, source=a.path, article=a)
-    from verify.aggregate import judged_hits
+    from verify.verdicts.aggregate import judged_hits
 
     hits = verifier.retriever.search(claims, verifier.top_k)
     out: dict = {}
@@ -350,7 +350,7 @@ def markdown(r: dict) -> str:
                       "not measured validly (a build faster than encoding alone is machine noise)") + " |",
         f"| of which (one build, s) | read + split {o['parts_s']['read_and_split']}, FAISS "
         f"{o['parts_s']['faiss']}, save {o['parts_s']['save']} | |",
-        f"| embedding cache (`verify/embed_cache.py`), same {o['passages']} passages | all new "
+        f"| embedding cache (`verify/retrieval/embed_cache.py`), same {o['passages']} passages | all new "
         f"{o['embedding_cache']['all_new_s']} s (raw encoder {o['embedding_cache']['raw_s']} s); all cached "
         f"{o['embedding_cache']['all_cached_s']} s | |",
     ]
@@ -392,10 +392,10 @@ def run(*, quick: bool = False, evidence: Path = ROOT / "evidence", seeds: Path 
         out: Path | None = ROOT / "bench/results.json", md: Path | None = ROOT / "docs/performance.md",
         log=print) -> dict:
     """Run every measurement; `encoder`/`judges` may be injected (the smoke test passes fakes)."""
-    from verify.claims import organisations_from_passages
+    from verify.claims.extract import organisations_from_passages
     from verify.config import Settings
-    from verify.encoders import make_encoder
-    from verify.index import HybridRetriever
+    from verify.retrieval.encoders import make_encoder
+    from verify.retrieval.store import HybridRetriever
     from verify.pipeline import Verifier, ensure_index, make_pipeline_judges
 
     # The user's cache (models, the evidence index): a cold run there is what a user sees.

@@ -6,7 +6,7 @@ import random
 import sys
 import time
 
-from verify.claims import claims_from_lines, extract_claims
+from verify.claims.extract import claims_from_lines, extract_claims
 
 WORDS = ("Anthropic Fluidstack das Unternehmen the company erklärte said dass that und and , ; : „ “ \" "
          "50-Milliarden-Dollar $50 billion 1.234,5 Mrd. im Februar 2017 in Texas britischen New York "

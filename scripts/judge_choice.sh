@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The choice sets for judge candidates (never the held-out sets):
 #   scripts/judge_choice.sh OUT_DIR NAME=FOLDER [NAME=FOLDER ...]
-# FOLDER is an assembled CrossEncoder folder (python -c 'from verify.nli_model import ensure_judge; ...').
+# FOLDER is an assembled CrossEncoder folder (python -c 'from verify.weights.judge import ensure_judge; ...').
 # Per candidate: mnli-choice-en (held-apart 3-way), RTE-3-de dev, and the four benchmark dev samples
 # (300 claims, each evidence sentence judged alone). One JSON per set in OUT_DIR/NAME/, a summary on stdout.
 set -euo pipefail
@@ -12,10 +12,10 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 for cand in "$@"; do
   name="${cand%%=*}"; folder="${cand#*=}"
   mkdir -p "$OUT/$name"
-  "$PY" -m verify.eval.nli_sets mnli-choice-en --split dev --judge "$folder" > "$OUT/$name/mnli-choice-en.json" 2>>"$OUT/$name/log.txt"
-  "$PY" -m verify.eval.nli_sets rte3-de --split dev --judge "$folder" > "$OUT/$name/rte3-de-dev.json" 2>>"$OUT/$name/log.txt"
+  "$PY" -m verify.eval.gold mnli-choice-en --split dev --judge "$folder" > "$OUT/$name/mnli-choice-en.json" 2>>"$OUT/$name/log.txt"
+  "$PY" -m verify.eval.gold rte3-de --split dev --judge "$folder" > "$OUT/$name/rte3-de-dev.json" 2>>"$OUT/$name/log.txt"
   for set in covid-fact healthfc-de healthfc-en climate-fever; do
-    "$PY" -m verify.eval.nli_sets "$set" --split dev --per-sentence --limit 300 --judge "$folder" \
+    "$PY" -m verify.eval.gold "$set" --split dev --per-sentence --limit 300 --judge "$folder" \
       > "$OUT/$name/$set-dev.json" 2>>"$OUT/$name/log.txt"
   done
 done

@@ -11,17 +11,17 @@ PY="${PYTHON:-.venv/bin/python}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1
 case "${1:-}" in
   pack)
-    "$PY" -m verify.judge_training.bundle pack runs/bundle-v6 --mix v6 --seed 7 ;;
+    "$PY" -m verify.training.bundle pack runs/bundle-v6 --mix v6 --seed 7 ;;
   train)
     # on the GPU host `python3` is the one with torch; the deadline leaves time to export and copy
-    python3 -m verify.judge_training.bundle_train --bundle runs/bundle-v6 --out /tmp/judge-gpu \
+    python3 -m verify.training.bundle_train --bundle runs/bundle-v6 --out /tmp/judge-gpu \
       --configs scripts/judge_gpu_configs.json --minutes "${3:-6}" --keep 2 --keep-to "$2" ;;
   judge)
     OUT="$2"; cands=()
     for d in "$OUT"/*/; do
       name="$(basename "$d")"
-      "$PY" -m verify.judge_training.bundle merge "$d" "runs/gpu-$name/artifact"
-      "$PY" -c "from pathlib import Path; from verify.nli_model import ensure_judge; ensure_judge(Path('runs/gpu-$name/model'), artifact=Path('runs/gpu-$name/artifact'))"
+      "$PY" -m verify.training.bundle merge "$d" "runs/gpu-$name/artifact"
+      "$PY" -c "from pathlib import Path; from verify.weights.judge import ensure_judge; ensure_judge(Path('runs/gpu-$name/model'), artifact=Path('runs/gpu-$name/artifact'))"
       cands+=("$name=runs/gpu-$name/model")
     done
     scripts/judge_choice.sh runs/gpu-choice "${cands[@]}" | tee runs/gpu-choice.md

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
 
     from verify.config import Settings
-    from verify.eval.benchmarks import load_benchmark
+    from verify.datasets.benchmarks import load_benchmark
     from verify.eval.harness import Run, _stderr_progress, evaluate
 
     bench = load_benchmark(a.set, a.data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verify.aggregate import aggregate
+from verify.verdicts.aggregate import aggregate
 from verify.config import Thresholds
 from verify.models import Claim, ClaimKind, Hit, Judgement, Label, Passage, UnknownReason
 
@@ -91,7 +91,7 @@ def _hedged_hit(text: str, score: float = 0.8) -> Hit:
 
 
 def test_insufficiency_phrases_in_german_and_english():
-    from verify.hedges import insufficiency
+    from verify.verdicts.hedges import insufficiency
 
     for text in ("Die Studienlage ist unzureichend.", "Ob Vitamin D hilft, ist unklar.",
                  "Dafür gibt es keine aussagekräftigen Studien.", "Das lässt sich derzeit nicht sagen.",

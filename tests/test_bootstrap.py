@@ -117,7 +117,7 @@ def test_eval_predictions_then_compare_through_the_cli(tmp_path, monkeypatch):
     """A user's labelled claims, the real encoder and index: two thresholds files' predictions compared."""
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
     names = ["Fluidstack", "Nebius", "Lambda", "Vultr", "Crusoe", "Hetzner", "Scaleway", "Genesis"]

@@ -7,7 +7,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verify.aggregate import calibrate
+from verify.verdicts.aggregate import calibrate
 from verify.eval.calibration import isotonic_knots
 
 

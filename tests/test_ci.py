@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from verify import ci as ci_mod
-from verify.ci import (
+from verify.ci import run as ci_mod
+from verify.ci.run import (
     CiConfig,
     CiError,
     ResultCache,
@@ -25,10 +25,10 @@ from verify.ci import (
     read_baseline,
     run_ci,
 )
-from verify.claims import organisations_from_passages
+from verify.claims.extract import organisations_from_passages
 from verify.config import Settings
-from verify.index import HybridRetriever
-from verify.judges import RuleJudge
+from verify.retrieval.store import HybridRetriever
+from verify.judging.judges import RuleJudge
 from verify.models import Citation, Label
 from verify.pipeline import Verifier, ensure_index
 from verify.render.ci_markdown import render_ci_markdown
@@ -430,7 +430,7 @@ def cli(repo, verifier, monkeypatch, tmp_path):
     monkeypatch.setattr(ci_mod, "engine_from_settings", lambda settings: engine_from_verifier(verifier))
     (repo / "verify.toml").write_text(f'paths = ["docs"]\nevidence = ["{FIXTURES / "evidence"}"]\n',
                                       encoding="utf-8")
-    from verify.cli import app
+    from verify.cli.main import app
 
     runner = CliRunner()
     return lambda *args: runner.invoke(app, ["ci", *args])
@@ -487,10 +487,10 @@ def test_html_findings_point_at_the_page_source_line(repo, verifier):
 def test_settings_engine_loads_nothing_when_everything_is_cached(repo, tmp_path, monkeypatch):
     import os
 
-    import verify.encoders
+    import verify.retrieval.encoders
 
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "user-cache"))
-    monkeypatch.setattr(verify.encoders, "make_encoder", lambda name, batch_size=32: FakeEncoder())
+    monkeypatch.setattr(verify.retrieval.encoders, "make_encoder", lambda name, batch_size=32: FakeEncoder())
     evidence = tmp_path / "evidence"
     shutil.copytree(FIXTURES / "evidence", evidence)
     settings = Settings(evidence=(evidence,), encoder="fake", judges=("rules",))
@@ -530,7 +530,7 @@ def test_docs_name_every_ci_option_and_the_hook_is_well_formed():
     import yaml
     from typer.main import get_command
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     from .conftest import ROOT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.claims import claims_from_lines, extract_claims
+from verify.claims.extract import claims_from_lines, extract_claims
 from verify.models import ClaimKind
 
 from .conftest import ROOT
@@ -82,7 +82,7 @@ def test_language_detection_german_and_english():
 
 
 def test_demonstrative_claims_carry_the_sentence_before_as_retrieval_context():
-    from verify.index import query_text
+    from verify.retrieval.store import query_text
 
     text = ("Die neuen Rechenzentren von Acme werden sich in Texas befinden. "
             "Diese Einrichtungen werden im Laufe des Jahres 2026 in Betrieb gehen. "

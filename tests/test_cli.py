@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from verify.cli import app
+from verify.cli.main import app
 from verify.locking import atomic_write_text
 
 
@@ -35,7 +35,7 @@ def test_atomic_write_to_a_folder_names_the_folder_and_leaves_no_temporary_file(
 
 
 def test_audit_exits_2_for_an_unreadable_article_and_not_for_evidence_problems(tmp_path, monkeypatch):
-    from verify import cli
+    from verify.cli import main as cli
 
     from .test_ci import make_verifier
 
@@ -62,7 +62,7 @@ def test_audit_of_a_tree_holding_its_evidence_folder_does_not_count_evidence_pro
     line) are listed, but they are not articles the audit failed to read, so the exit code stays 0."""
     import shutil
 
-    from verify import cli
+    from verify.cli import main as cli
 
     from .test_ci import FIXTURES, make_verifier
 
@@ -101,7 +101,7 @@ def test_version():
 
 @pytest.mark.parametrize("text", ["", "  \n\t\n"])
 def test_empty_input_is_refused_before_any_model_loads(tmp_path, monkeypatch, text):
-    from verify import cli
+    from verify.cli import main as cli
 
     def no_models(settings):
         raise AssertionError("a model was loaded for empty input")
@@ -117,7 +117,7 @@ def test_empty_input_is_refused_before_any_model_loads(tmp_path, monkeypatch, te
 
 
 def test_fail_on_exits_1_after_writing_the_report(tmp_path, monkeypatch):
-    from verify import cli
+    from verify.cli import main as cli
 
     from .test_ci import make_verifier
 

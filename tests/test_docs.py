@@ -6,7 +6,7 @@ import re
 
 from typer.main import get_command
 
-from verify.cli import app
+from verify.cli.main import app
 
 from .conftest import ROOT
 

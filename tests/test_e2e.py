@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from verify import DEFAULT_ENCODER
-from verify.encoders import make_encoder
+from verify.retrieval.encoders import make_encoder
 
 from .conftest import FIXTURES, ROOT
 
@@ -44,7 +44,7 @@ def test_seed_audit_labels_every_claim_with_citations(seed_report):
 
 
 def test_citation_offsets_slice_the_evidence_text(seed_report):
-    from verify.io import load_corpus
+    from verify.sources.files import load_corpus
 
     docs = {d.id: d for d in load_corpus([ROOT / "evidence"]).documents}
     for v in seed_report["verdicts"]:
@@ -107,8 +107,8 @@ def test_index_command_reports_and_reuses(tmp_path):
 def test_index_built_with_another_encoder_is_refused(tmp_path):
     ix = tmp_path / "ix"
     assert run("index", "--evidence", str(FIXTURES / "evidence"), "--index-dir", str(ix)).returncode == 0
-    from verify.encoders import MiniLMEncoder
-    from verify.index import IndexError_, IndexStore
+    from verify.retrieval.encoders import MiniLMEncoder
+    from verify.retrieval.store import IndexError_, IndexStore
 
     with pytest.raises(IndexError_, match=make_encoder(DEFAULT_ENCODER).id):
         IndexStore.load(ix, MiniLMEncoder())

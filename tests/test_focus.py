@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verify.claims import claims_from_lines
-from verify.focus import FocusedJudge, focus_window
+from verify.claims.extract import claims_from_lines
+from verify.judging.focus import FocusedJudge, focus_window
 from verify.models import Claim, Judgement, Passage
 
 from .conftest import FakeEncoder, FakeJudge, fake_thresholds
@@ -167,7 +167,7 @@ def test_harness_rescores_a_record_under_the_thresholds_relevance_rule():
     # A record saved under the fused score is re-scored when the thresholds read max(fused, dense): the
     # same judgements, and a passage the fused score left under the floor is now read.
     from verify.eval.harness import Record, verdict_of
-    from verify.fusion import rescale_dense
+    from verify.retrieval.fusion import rescale_dense
     from verify.models import Hit
 
     claim = _claim("Acme Robotics was founded in 2015.")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from verify.config import Settings
-from verify.index import HybridRetriever, IndexError_, IndexStore
+from verify.retrieval.store import HybridRetriever, IndexError_, IndexStore
 from verify.models import Claim
 from verify.pipeline import ensure_index
 
@@ -89,7 +89,7 @@ def test_hybrid_retrieval_finds_names_and_numbers(tmp_path, fake_encoder):
 
 
 def _fused(hit, w: float) -> float:
-    from verify.fusion import fuse, rescale_dense
+    from verify.retrieval.fusion import fuse, rescale_dense
 
     return float(fuse(rescale_dense([hit.dense], "fake-bow"), [hit.lexical], w)[0])
 
@@ -97,7 +97,7 @@ def _fused(hit, w: float) -> float:
 def test_relevance_of_a_passage_does_not_sink_in_a_one_file_folder(tmp_path, fake_encoder):
     # BM25's weights shrink with the corpus: alone in a folder, every word of the passage is in "every"
     # document. The score the relevance floor reads is at least the dense one, whatever the corpus.
-    from verify.fusion import rescale_dense
+    from verify.retrieval.fusion import rescale_dense
 
     one = tmp_path / "one"
     one.mkdir()
@@ -142,7 +142,7 @@ def test_explicit_index_type_rebuilds_only_when_it_differs(tmp_path, fake_encode
 
 def test_a_new_reader_version_rebuilds_once_with_the_problems_it_finds(tmp_path, fake_encoder, monkeypatch):
     # The manifest keeps the corpus problems; after a change in reading they must not be the old reader's.
-    from verify import io
+    from verify.sources import files as io
 
     evidence = tmp_path / "evidence"
     evidence.mkdir()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.io import InputError, load_corpus, read_article
-from verify.passages import passages_of_all
+from verify.sources.files import InputError, load_corpus, read_article
+from verify.sources.passages import passages_of_all
 
 from .conftest import FIXTURES
 

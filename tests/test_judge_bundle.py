@@ -29,7 +29,7 @@ SETS = {
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
-    from verify.judge_training.bundle import pack
+    from verify.training.bundle import pack
 
     out = tmp_path_factory.mktemp("bundle")
     pack(out, TRAIN, SETS, maxlen=64, info={"mix": "test", "seed": 0})
@@ -40,8 +40,8 @@ def test_bundle_base_is_bit_identical_to_the_rebuilt_e5_on_every_row_it_keeps(bu
     import torch
     from safetensors.torch import load_file
 
-    from verify.e5 import ensure_e5
-    from verify.judge_training.bundle import load_base
+    from verify.weights.e5 import ensure_e5
+    from verify.training.bundle import load_base
 
     meta, state = load_base(bundle)
     ref = load_file(str(ensure_e5() / "model.safetensors"))
@@ -60,9 +60,9 @@ def test_bundle_run_merges_into_a_judge_that_predicts_what_the_bundle_model_pred
     import torch
     from sentence_transformers import CrossEncoder
 
-    from verify.judge_training import bundle as B
-    from verify.judge_training import bundle_train as T
-    from verify.nli_model import check_artifact, ensure_judge
+    from verify.training import bundle as B
+    from verify.training import bundle_train as T
+    from verify.weights.judge import check_artifact, ensure_judge
 
     cfg = {"init": "base", "freeze_layers": 10, "bs": 2, "lr": 1e-3, "epochs": 1}
     result = T.train_one(bundle, "tiny", cfg, tmp_path / "run", deadline=float("inf"), max_steps=2)
@@ -113,7 +113,7 @@ def test_bundle_train_cli_trains_candidates_in_parallel_and_keeps_the_best(bundl
     cfgs = tmp_path / "configs.json"
     cfgs.write_text(json.dumps({"a": {"freeze_layers": 11, "bs": 2}, "b": {"freeze_layers": 11, "bs": 2, "lr": 1e-3}}))
     keep = tmp_path / "keep"
-    cmd = [sys.executable, "-m", "verify.judge_training.bundle_train", "--bundle", str(bundle), "--out",
+    cmd = [sys.executable, "-m", "verify.training.bundle_train", "--bundle", str(bundle), "--out",
            str(tmp_path / "out"), "--configs", str(cfgs), "--max-steps", "1", "--keep", "1", "--keep-to", str(keep)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -126,7 +126,7 @@ def test_bundle_train_cli_trains_candidates_in_parallel_and_keeps_the_best(bundl
 
 
 def test_merge_refuses_parts_trained_on_another_base(bundle, tmp_path):
-    from verify.judge_training import bundle as B
+    from verify.training import bundle as B
 
     run = tmp_path / "run"
     run.mkdir()
@@ -136,8 +136,8 @@ def test_merge_refuses_parts_trained_on_another_base(bundle, tmp_path):
 
 
 def test_pack_refuses_a_mix_that_holds_held_apart_choice_premises(tmp_path):
-    from verify.judge_training import data as D
-    from verify.judge_training.bundle import pack
+    from verify.datasets import nli as D
+    from verify.training.bundle import pack
 
     if not (D.nli_data_dir() / D.MNLI_DEV_EN).exists():
         pytest.skip("needs ../shared/nli-data")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.judge_training import data as D
-from verify.judge_training import swaps as S
+from verify.datasets import nli as D
+from verify.datasets import swaps as S
 
 needs_data = pytest.mark.skipif(
     not (D.nli_data_dir() / "xnli-de-en" / "xnli_de_en_aligned.tsv").exists(),
@@ -137,7 +137,7 @@ def test_other_label_mappings():
 
 @needs_data
 def test_eval_sets_labels():
-    from verify.eval import nli_sets as N
+    from verify.eval import gold as N
 
     assert {x[2] for x in N.load("rte3-de")} == {"entailment", "not_entailment"}
     assert len(N.load("rte3-de", "dev")) == len(N.load("rte3-de", "test")) == 800
@@ -153,7 +153,7 @@ def test_eval_sets_labels():
 
 
 def test_split_and_metrics():
-    from verify.eval import nli_sets as N
+    from verify.eval import gold as N
 
     assert N.split_of("abc") == N.split_of("abc")
     share = sum(N.split_of(str(i)) == "dev" for i in range(2000)) / 2000
@@ -184,7 +184,7 @@ def _fake_artifact(tmp: Path) -> Path:
     import torch
     from safetensors.torch import save_file
 
-    from verify.judge_training.export import quantize_delta
+    from verify.training.export import quantize_delta
 
     art = tmp / "art"
     art.mkdir()
@@ -205,7 +205,7 @@ def _fake_artifact(tmp: Path) -> Path:
 
 
 def test_corrupted_artifact_is_refused(tmp_path):
-    from verify.nli_model import JudgeArtifactError, check_artifact, ensure_judge
+    from verify.weights.judge import JudgeArtifactError, check_artifact, ensure_judge
 
     art = _fake_artifact(tmp_path)
     assert check_artifact(art)["sha256"]
@@ -220,7 +220,7 @@ def test_corrupted_artifact_is_refused(tmp_path):
 
 
 def test_partial_folder_is_not_used(tmp_path):
-    from verify.nli_model import verify_folder
+    from verify.weights.judge import verify_folder
 
     folder = tmp_path / "judge"
     folder.mkdir()
@@ -231,7 +231,7 @@ def test_partial_folder_is_not_used(tmp_path):
 def test_quantized_delta_roundtrip():
     import torch
 
-    from verify.judge_training.export import quantize_delta
+    from verify.training.export import quantize_delta
 
     d = torch.randn(16, 384) * 0.003
     q, s = quantize_delta(d)
@@ -240,7 +240,7 @@ def test_quantized_delta_roundtrip():
 
 
 def test_committed_artifact_matches_checksum():
-    from verify.nli_model import artifact_dir, check_artifact
+    from verify.weights.judge import artifact_dir, check_artifact
 
     if not (artifact_dir() / "judge.json").exists():
         pytest.skip("no committed artifact yet")
@@ -254,7 +254,7 @@ def test_committed_artifact_matches_checksum():
 
 
 def test_lexical_substitution_exchanges_one_listed_word_keeping_case_and_endings():
-    from verify.judge_training import lexical as L
+    from verify.datasets import lexical as L
 
     rng = random.Random(0)
     assert L.substitute("Vaccination increased the rate.", "en", rng)[0] == "Vaccination decreased the rate."
@@ -264,7 +264,7 @@ def test_lexical_substitution_exchanges_one_listed_word_keeping_case_and_endings
 
 
 def test_claims_asked_as_questions():
-    from verify.judge_training import lexical as L
+    from verify.datasets import lexical as L
 
     assert L.as_question("Vitamin D hilft gegen Grippe.", "de") == "Hilft Vitamin D gegen Grippe?"
     assert L.as_question("Kaffee kann das Risiko senken.", "de") == "Kann Kaffee das Risiko senken?"
@@ -276,7 +276,7 @@ def test_claims_asked_as_questions():
 
 @needs_data
 def test_mix_v2_adds_lexical_and_question_pairs_and_keeps_xnli_dev_out():
-    from verify.judge_training import lexical as L
+    from verify.datasets import lexical as L
 
     pairs = L.lexical_pairs(seed=0) + L.question_pairs(seed=0)
     assert {lab for _, _, lab, _ in pairs} == {"entailment", "neutral", "contradiction"}
@@ -308,8 +308,8 @@ def test_mnli_choice_set_is_in_no_training_mix():
 
 
 def test_choice_set_is_a_gold_set():
-    from verify.cli_eval import GOLD_SETS
-    from verify.eval import nli_sets as N
+    from verify.cli.eval import GOLD_SETS
+    from verify.eval import gold as N
 
     assert "mnli-choice-en" in N.SETS and "mnli-choice-en" in GOLD_SETS
 
@@ -318,8 +318,8 @@ def test_average_of_a_judge_with_itself_is_that_judge(tmp_path):
     """The soup tool on the real shipped artifact: averaging it with itself gives back its weights."""
     from safetensors.torch import load_file
 
-    from verify.judge_training.average import average
-    from verify.nli_model import artifact_dir, ensure_judge
+    from verify.training.average import average
+    from verify.weights.judge import artifact_dir, ensure_judge
 
     out = tmp_path / "soup"
     average([artifact_dir(), artifact_dir()], out)
@@ -352,7 +352,7 @@ def test_mix_v5_is_v4_with_the_lexical_substitutions_whole():
 def test_mix_v6_adds_retrieved_near_neutrals_that_are_never_a_pairs_own_premise():
     from collections import Counter
 
-    from verify.judge_training import lexical as L
+    from verify.datasets import lexical as L
 
     near = L.near_neutrals(seed=6)
     assert near == L.near_neutrals(seed=6)  # deterministic

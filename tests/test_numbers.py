@@ -1,4 +1,4 @@
-"""Quantities, dates, places and the rule comparison in verify.numbers."""
+"""Quantities, dates, places and the rule comparison in verify.facts.compare."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verify import numbers as N
-from verify.numbers import (
+from verify.facts import compare as N
+from verify.facts.compare import (
     compare,
     contains,
     extract_dates,
@@ -545,7 +545,7 @@ def test_compare_bare_numbers_are_conservative() -> None:
 def test_cross_lingual_fusion_never_below_dense_or_plain_fusion(rows, w):
     import numpy as np
 
-    from verify.fusion import fuse, fuse_languages
+    from verify.retrieval.fusion import fuse, fuse_languages
 
     dense, lexical, cross = (np.array(c) for c in zip(*rows, strict=True))
     plain = fuse(dense, lexical, w)
@@ -559,7 +559,7 @@ def test_cross_lingual_fusion_never_below_dense_or_plain_fusion(rows, w):
 def test_relevance_is_the_higher_of_fused_and_dense(rows, w):
     import numpy as np
 
-    from verify.fusion import fuse, relevance
+    from verify.retrieval.fusion import fuse, relevance
 
     dense, lexical = (np.array(c, dtype=np.float32) for c in zip(*rows, strict=True))
     fused = fuse(dense, lexical, w)

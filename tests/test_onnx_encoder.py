@@ -20,7 +20,7 @@ TEXTS = [
 
 
 def test_onnx_and_torch_backends_give_the_same_vectors():
-    from verify.encoders import E5SmallEncoder
+    from verify.retrieval.encoders import E5SmallEncoder
 
     onnx, torch_ = E5SmallEncoder(), E5SmallEncoder(backend="torch")
     assert (onnx.id, onnx.version, onnx.dimension) == (torch_.id, torch_.version, torch_.dimension)
@@ -33,24 +33,26 @@ def test_onnx_and_torch_backends_give_the_same_vectors():
 
 
 def test_the_export_is_reused_and_redone_when_damaged(tmp_path):
-    from verify.e5 import ensure_e5
-    from verify.onnx_encoder import EXPORT_VERSION, ensure_onnx_encoder
-    from verify.onnx_judge import onnx_folder_ok
+    from verify.weights.e5 import ensure_e5
+    from verify.retrieval.onnx_encoder import EXPORT_VERSION, ensure_onnx_encoder
+    from verify.weights.onnx import onnx_folder_ok
 
     source = ensure_e5()
     out = ensure_onnx_encoder(source)
     assert onnx_folder_ok(out, source, EXPORT_VERSION)
     stamp = (out / "model.onnx").stat().st_mtime_ns
     assert ensure_onnx_encoder(source) == out and (out / "model.onnx").stat().st_mtime_ns == stamp
-    assert not onnx_folder_ok(out, source)  # the judge's export version does not vouch for this folder
+    from verify.judging.onnx import EXPORT_VERSION as JUDGE_EXPORT_VERSION
+
+    assert not onnx_folder_ok(out, source, JUDGE_EXPORT_VERSION)  # the judge's export version does not vouch for this folder
 
 
 def test_encoding_with_e5_does_not_import_torch():
-    from verify.e5 import ensure_e5
-    from verify.onnx_encoder import ensure_onnx_encoder
+    from verify.weights.e5 import ensure_e5
+    from verify.retrieval.onnx_encoder import ensure_onnx_encoder
 
     ensure_onnx_encoder(ensure_e5())  # the one-time export needs torch; using it must not
-    code = ("import sys; from verify.encoders import E5SmallEncoder; E5SmallEncoder().encode_queries(['x']); "
+    code = ("import sys; from verify.retrieval.encoders import E5SmallEncoder; E5SmallEncoder().encode_queries(['x']); "
             "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr

@@ -10,18 +10,18 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def judge_folder():
-    from verify.judges import nli_shipped
+    from verify.judging.judges import nli_shipped
 
     if not nli_shipped():
-        pytest.skip("no judge artifact shipped in verify/judge_artifact")
-    from verify.judges import default_nli_folder
+        pytest.skip("no judge artifact shipped in verify/weights/judge_artifact")
+    from verify.judging.judges import default_nli_folder
 
     return default_nli_folder()
 
 
 def _shipped_pairs(n: int) -> list[tuple[str, str, str]]:
     """(English or German evidence note, German seed claim) pairs from files in the repository."""
-    from verify.io import load_corpus
+    from verify.sources.files import load_corpus
 
     from .conftest import FIXTURES, ROOT
 
@@ -32,9 +32,9 @@ def _shipped_pairs(n: int) -> list[tuple[str, str, str]]:
 
 
 def test_onnx_matches_torch_on_xnli_sample(judge_folder):
-    from verify.eval.nli_sets import load
-    from verify.judges import NLIJudge
-    from verify.onnx_judge import ONNXNLIJudge, ensure_onnx, onnx_folder_ok
+    from verify.eval.gold import load
+    from verify.judging.judges import NLIJudge
+    from verify.judging.onnx import ONNXNLIJudge, ensure_onnx, onnx_folder_ok
 
     try:
         rows = load("xnli-en-de")[:96]
@@ -54,7 +54,7 @@ def test_onnx_matches_torch_on_xnli_sample(judge_folder):
 def test_damaged_onnx_export_is_rebuilt(judge_folder, tmp_path):
     import shutil
 
-    from verify.onnx_judge import ensure_onnx, onnx_folder_ok
+    from verify.judging.onnx import ensure_onnx, onnx_folder_ok
 
     good = ensure_onnx(judge_folder)
     copy = tmp_path / "copy"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verify.claims import claims_from_lines
+from verify.claims.extract import claims_from_lines
 from verify.models import Judgement
 from verify.pipeline import JudgementMemo
 
@@ -61,7 +61,7 @@ def test_onnx_prefetch_loads_in_another_thread_and_a_failure_is_raised_by_the_ne
 
     import pytest
 
-    from verify.onnx_judge import ONNXNLIJudge
+    from verify.judging.onnx import ONNXNLIJudge
 
     threads: list[str] = []
     done = threading.Event()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from verify.config import Settings
-from verify.index import IndexStore, _build_faiss, resolve_index_type
+from verify.retrieval.store import IndexStore, _build_faiss, resolve_index_type
 from verify.pipeline import ensure_index
 
 from .conftest import FIXTURES, ROOT, FakeEncoder, FakeJudge
@@ -24,7 +24,7 @@ def fake_encoder():
 
 
 def fake_judges():
-    from verify.judges import RuleJudge
+    from verify.judging.judges import RuleJudge
 
     return [RuleJudge(), FakeJudge()]
 
@@ -109,7 +109,7 @@ def test_cli_engine_ray_index_and_audit_match_local(tmp_path, local_ray):
 
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     runner = CliRunner()
     common = ["--evidence", str(ROOT / "evidence"), "--judge", "rules"]

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from verify import io as vio
+from verify.sources import files as vio
 from verify.config import Settings
-from verify.e5 import verify_folder as e5_folder_ok
-from verify.index import IndexStore
-from verify.io import load_corpus
+from verify.weights.e5 import verify_folder as e5_folder_ok
+from verify.retrieval.store import IndexStore
+from verify.sources.files import load_corpus
 from verify.pipeline import ensure_index
 
 from .conftest import FIXTURES, ROOT
@@ -124,7 +124,7 @@ def test_model_folder_with_a_truncated_file_is_not_used(tmp_path):
     st = weights.stat()
     import hashlib
 
-    from verify.e5 import REBUILD_VERSION
+    from verify.weights.e5 import REBUILD_VERSION
 
     manifest = {"rebuild_version": REBUILD_VERSION, "files": {"model.safetensors": {
         "sha256": hashlib.sha256(b"x" * 1000).hexdigest(), "size": st.st_size, "mtime": int(st.st_mtime)}}}
@@ -148,7 +148,7 @@ def test_partial_model_folder_without_manifest_is_not_used(tmp_path):
 
 @pytest.mark.parametrize("text", ["", "\x00\x01", "<script>alert(1)</script>", "a" * 100_000, "\ud800 x"])
 def test_hostile_article_text_does_not_crash_extraction(text):
-    from verify.claims import extract_claims
+    from verify.claims.extract import extract_claims
 
     for c in extract_claims(text):
         assert 0 <= c.start <= c.end <= len(text)

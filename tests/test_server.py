@@ -15,14 +15,14 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verify.claims import organisations_from_passages
+from verify.claims.extract import organisations_from_passages
 from verify.config import Settings
-from verify.index import HybridRetriever
+from verify.retrieval.store import HybridRetriever
 from verify.models import Citation, Claim, Label, Report, Verdict
 from verify.pipeline import Verifier, ensure_index
 from verify.render import RENDERERS
 from verify.render.html import claim_segments, render_html
-from verify.server import WEB_DIR, create_app
+from verify.server.app import WEB_DIR, create_app
 
 from .conftest import FIXTURES, FakeEncoder, FakeJudge, fake_thresholds
 
@@ -443,7 +443,7 @@ def test_arbitrary_bytes_never_crash_the_server(client, raw):
 def test_serve_command_is_registered_with_its_options():
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     r = CliRunner().invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output

@@ -47,7 +47,7 @@ def test_bad_files_name_the_file(tmp_path, text, message):
 def test_cli_rejects_a_bad_thresholds_file_before_loading_models(tmp_path):
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     art = tmp_path / "a.txt"
     art.write_text("Fluidstack wurde 2017 gegründet.\n", encoding="utf-8")
@@ -62,7 +62,7 @@ def test_cli_rejects_a_bad_thresholds_file_before_loading_models(tmp_path):
 
 
 def test_ci_config_thresholds_relative_to_the_config(tmp_path):
-    from verify.ci import CiError, load_config, settings_for
+    from verify.ci.run import CiError, load_config, settings_for
 
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "th.json").write_text('{"entail": 0.9, "version": "team"}', encoding="utf-8")
@@ -82,9 +82,9 @@ def test_tune_own_labelled_set_then_use_the_file(tmp_path, monkeypatch):
     thresholds file. Real encoder, rule judge, real index."""
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
     from verify.eval import tune
-    from verify.eval.nli_sets import split_of
+    from verify.eval.gold import split_of
 
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
     names = ["Fluidstack", "Nebius", "Lambda", "Vultr", "Crusoe", "Hetzner", "Scaleway", "Genesis", "Voltage",
@@ -151,7 +151,7 @@ def test_open_question_source_gives_unknown_with_the_real_models(tmp_path, monke
     open: the verdict is unknown, and the reason quotes the phrase; without the rule it is not."""
     from typer.testing import CliRunner
 
-    from verify.cli import app
+    from verify.cli.main import app
 
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
     ev = tmp_path / "evidence"

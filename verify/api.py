@@ -35,7 +35,7 @@ def check_text(text: str, evidence: Sequence[str | Path] | str | Path | None = N
 def check_file(path: str | Path, evidence: Sequence[str | Path] | str | Path | None = None, *, lines: bool = False,
                **settings: Any) -> Report:
     """Check one article file (.txt, .md, .html, .pdf); citations and offsets point into that file."""
-    from verify.io import read_article
+    from verify.sources.files import read_article
 
     article = read_article(path)
     if not article.text.strip():

@@ -34,14 +34,14 @@ class Thresholds(BaseModel):
     rule_weight: float = Field(default=1.0, ge=0.0)  # how much a rule-judge mismatch counts against NLI
     dense_weight: float = Field(default=0.7, ge=0.0, le=1.0)  # fusion weight of the dense score (lexical gets 1 - w)
     # What a hit's score (read by min_retrieval) is: "fused", or "max" = the fused score or the dense one where
-    # higher, which does not sink with a small corpus's BM25 weights (verify.fusion.relevance). A file
+    # higher, which does not sink with a small corpus's BM25 weights (verify.retrieval.fusion.relevance). A file
     # records the rule it was tuned under; ranking is by the fused score either way.
     relevance: Literal["fused", "max"] = "fused"
     # The NLI judge reads only the first `nli_top_k` relevant passages of a claim (the rule judge reads
     # all top_k): the cross-encoder is nearly all of a check's time (docs/performance.md).
     nli_top_k: int = Field(default=5, ge=1)
     # A most relevant passage that says the question is open ("unzureichend", "unclear") makes the
-    # verdict unknown (verify/hedges.py), unless a rule names a differing value.
+    # verdict unknown (verify/verdicts/hedges.py), unless a rule names a differing value.
     open_question: bool = True
     # Per label, an increasing map raw confidence -> share of such verdicts that were right on the dev
     # splits (isotonic fit, `verify.eval.tune`): knots [[raw, calibrated], ...]. Empty: raw confidence.
@@ -96,7 +96,7 @@ class Settings(BaseModel):
     nli_backend: str = "onnx"  # onnx (exported once into the cache; no torch at run time) | torch
     top_k: int = 5
     # Of a longer passage the NLI judge reads the `nli_focus` consecutive sentences closest to the claim
-    # (verify/focus.py); 0 = the whole passage.
+    # (verify/judging/focus.py); 0 = the whole passage.
     nli_focus: int = 1
     passage_sentences: int = 3  # sentences per passage window
     passage_overlap: int = 1
@@ -104,5 +104,5 @@ class Settings(BaseModel):
     # Cross-encoder batch: pairs are length-sorted, and onnxruntime ran the seed audit's 28 pairs in
     # 0.55 s in batches of 8 against 1.05 s in one batch of 32 (docs/performance.md).
     nli_batch_size: int = 8
-    embedding_cache: bool = True  # claim and passage vectors cached by content hash (verify/embed_cache.py)
+    embedding_cache: bool = True  # claim and passage vectors cached by content hash (verify/retrieval/embed_cache.py)
     thresholds: Thresholds = Field(default_factory=shipped_thresholds)

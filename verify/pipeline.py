@@ -9,13 +9,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from verify.aggregate import aggregate, judged_hits
-from verify.claims import claims_from_lines, extract_claims, organisations_from_passages
+from verify.verdicts.aggregate import aggregate, judged_hits
+from verify.claims.extract import claims_from_lines, extract_claims, organisations_from_passages
 from verify.config import Settings, Thresholds, cache_dir
-from verify.index import HybridRetriever, IndexError_, IndexStore, index_lock
-from verify.io import Article, load_corpus, read_article
+from verify.retrieval.store import HybridRetriever, IndexError_, IndexStore, index_lock
+from verify.sources.files import Article, load_corpus, read_article
 from verify.models import Claim, IndexInfo, Judgement, Problem, Report, Verdict
-from verify.passages import passages_of_all
+from verify.sources.passages import passages_of_all
 from verify.protocols import Encoder, Judge, Retriever
 
 Progress = Callable[[str, int, int], None]
@@ -39,7 +39,7 @@ def evidence_fingerprint(files: Sequence[Path]) -> str:
 
     It includes the reader's version: files read by an older reader may hold other problems than the
     manifest recorded."""
-    from verify import io
+    from verify.sources import files as io
 
     h = hashlib.sha256(f"reader {io.READER_VERSION}\n".encode())
     for f in sorted(files):
@@ -52,7 +52,7 @@ def evidence_fingerprint(files: Sequence[Path]) -> str:
 
 
 def evidence_files(paths: Sequence[Path]) -> list[Path]:
-    from verify.io import EVIDENCE_SUFFIXES, iter_files
+    from verify.sources.files import EVIDENCE_SUFFIXES, iter_files
 
     return [f for f, _ in iter_files(paths, EVIDENCE_SUFFIXES, [])]
 
@@ -63,8 +63,8 @@ def make_cached_encoder(settings: Settings) -> Encoder:
     Rebuilding an index after one evidence file changed then embeds only that file's passages, and a
     claim seen before is not embedded again. The cache is keyed by content hash and encoder version,
     so the vectors are the ones the encoder gave for that exact text."""
-    from verify.embed_cache import CachedEncoder
-    from verify.encoders import ConcatEncoder, make_encoder
+    from verify.retrieval.embed_cache import CachedEncoder
+    from verify.retrieval.encoders import ConcatEncoder, make_encoder
 
     encoder = make_encoder(settings.encoder, batch_size=settings.batch_size)
     if not settings.embedding_cache:
@@ -91,7 +91,7 @@ def ensure_index(
         fingerprint = evidence_fingerprint(files)
         manifest = IndexStore.read_manifest(folder)
         if manifest and index_type and not force:
-            from verify.index import resolve_index_type
+            from verify.retrieval.store import resolve_index_type
 
             info = manifest["info"]
             # An explicit --index-type that the built index does not have means: rebuild with it.
@@ -147,7 +147,7 @@ def unreadable_articles(report: Report, paths: Sequence[Path], corpus_problems: 
     still counts once as an article."""
     from collections import Counter
 
-    from verify.io import iter_articles
+    from verify.sources.files import iter_articles
 
     files, walk_problems = iter_articles(paths)  # the walk the audit made: a file listing, no reading
     articles = {str(f) for f in files} | {p.path for p in walk_problems if p.severity == "error"}
@@ -166,13 +166,13 @@ def make_pipeline_judges(settings: Settings, encoder: Encoder, organisations: Se
                          names: Sequence[str] | None = None) -> list[Judge]:
     """The settings' judges (or `names`) as the pipeline runs them: the NLI judge reads each passage's
     `nli_focus` sentences closest to the claim (by `encoder`), in batches of `nli_batch_size`."""
-    from verify.judges import make_judges
+    from verify.judging.judges import make_judges
 
     judges = make_judges(settings.judges if names is None else names, settings.nli_model,
                          batch_size=settings.nli_batch_size, organisations=organisations,
                          nli_backend=settings.nli_backend)
     if settings.nli_focus:
-        from verify.focus import FocusedJudge
+        from verify.judging.focus import FocusedJudge
 
         judges = [FocusedJudge(j, encoder, settings.nli_focus) if j.name == "nli" else j for j in judges]
     return judges
@@ -330,7 +330,7 @@ class Verifier:
     def audit(self, paths: Sequence[Path], top_k: int | None = None,
               progress: Progress | None = None) -> Report:
         """Check every article under `paths`; files that cannot be read are listed, not dropped."""
-        from verify.io import InputError, iter_articles
+        from verify.sources.files import InputError, iter_articles
 
         t0 = time.perf_counter()
         files, problems = iter_articles(paths)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from verify.config import Settings
-from verify.index import IndexStore, _build_faiss, choose_index_type, parse_index_type, resolve_index_type
+from verify.retrieval.store import IndexStore, _build_faiss, choose_index_type, parse_index_type, resolve_index_type
 from verify.models import IndexInfo, Problem, Report, Verdict
 
 EncoderSpec = str | Callable[[], object]  # an encoder name / folder, or a picklable zero-argument factory
@@ -53,7 +53,7 @@ def init(address: str | None = None, num_cpus: int | None = None, local_mode: bo
 def _make_encoder(spec: EncoderSpec, batch_size: int = 32):
     if callable(spec):
         return spec()
-    from verify.encoders import make_encoder
+    from verify.retrieval.encoders import make_encoder
 
     return make_encoder(spec, batch_size=batch_size)
 
@@ -145,9 +145,9 @@ def build_index(
     Writes the index where `ensure_index` looks for it (same folder, manifest and fingerprint), so
     later `verify check/audit` runs, with or without Ray, use it as they would a local build. An index
     that is current (same files, same encoder) is returned as it is unless `force` or `index_type`."""
-    from verify.index import IndexError_, index_lock
-    from verify.io import load_corpus
-    from verify.passages import passages_of_all
+    from verify.retrieval.store import IndexError_, index_lock
+    from verify.sources.files import load_corpus
+    from verify.sources.passages import passages_of_all
     from verify.pipeline import evidence_files, evidence_fingerprint, index_folder
 
     ray = _ray()
@@ -222,8 +222,8 @@ class _Auditor:
 
 def _verifier_from(settings: Settings, encoder: EncoderSpec | None, judges: Callable[[], list] | None):
     """A Verifier like `Verifier.from_settings`, with an injected encoder factory and judges (tests)."""
-    from verify.claims import organisations_from_passages
-    from verify.index import HybridRetriever
+    from verify.claims.extract import organisations_from_passages
+    from verify.retrieval.store import HybridRetriever
     from verify.pipeline import Verifier, ensure_index, make_pipeline_judges
 
     enc = _make_encoder(encoder or settings.encoder, settings.batch_size)
@@ -255,7 +255,7 @@ def audit(
     for `seconds`. The index is built once here before the actors start, so they only load it."""
     from ray.util import ActorPool
 
-    from verify.io import InputError, iter_articles, read_article
+    from verify.sources.files import InputError, iter_articles, read_article
     from verify.pipeline import ensure_index
 
     ray = _ray()

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from verify.eval.benchmarks import DataError, read_jsonl
+from verify.datasets.benchmarks import DataError, read_jsonl
 from verify.eval.harness import PREDICTIONS_FORMAT
 from verify.eval.metrics import paired_bootstrap
 

@@ -18,9 +18,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from verify.aggregate import aggregate, judged_hits
+from verify.verdicts.aggregate import aggregate, judged_hits
 from verify.config import Settings, Thresholds, cache_dir
-from verify.eval.benchmarks import CONTRADICTED, DISPUTED, LABELS, SUPPORTED, UNKNOWN, BenchClaim, Benchmark
+from verify.datasets.benchmarks import CONTRADICTED, DISPUTED, LABELS, SUPPORTED, UNKNOWN, BenchClaim, Benchmark
 from verify.eval.metrics import (
     bootstrap_ci,
     breakdown,
@@ -29,7 +29,7 @@ from verify.eval.metrics import (
     recall_at_k,
     reliability,
 )
-from verify.fusion import cross_lingual, fuse_languages, relevance, rescale_dense
+from verify.retrieval.fusion import cross_lingual, fuse_languages, relevance, rescale_dense
 from verify.models import Claim, Hit, Judgement
 
 RUN_FORMAT = "verify-eval-run-2"
@@ -109,7 +109,7 @@ class Run:
 
 def to_claim(c: BenchClaim) -> Claim:
     """A benchmark claim as `verify check --lines` would read it (kind: fact, quote, opinion ...)."""
-    from verify.claims import claims_from_lines
+    from verify.claims.extract import claims_from_lines
 
     parsed = claims_from_lines(c.text, source=c.id, language=c.language)
     if not parsed:
@@ -290,13 +290,10 @@ def write_predictions(path: Path, records: Sequence[Record], groups: Mapping[str
 
 
 def _source_digest() -> str:
-    """Identity of the code that turns passages into judgements (rule judge, numbers, claim kinds)."""
-    h = hashlib.sha256()
-    root = Path(__file__).resolve().parents[1]
-    for name in ("judges.py", "numbers.py", "claims.py", "fusion.py", "lexical.py", "passages.py", "focus.py"):
-        p = root / name
-        h.update(p.read_bytes() if p.exists() else b"")
-    return h.hexdigest()[:12]
+    """Identity of the code that turns passages into judgements (`verify.identity.JUDGEMENT_PARTS`)."""
+    from verify.identity import JUDGEMENT_PARTS, code_digest
+
+    return code_digest(JUDGEMENT_PARTS)[:12]
 
 
 def _judge_identity(settings: Settings, judge_names: Sequence[str]) -> str:
@@ -304,7 +301,7 @@ def _judge_identity(settings: Settings, judge_names: Sequence[str]) -> str:
         return "-"
     backend = getattr(settings, "nli_backend", "torch")
     if backend == "onnx":  # the ONNX export changed precision (int8 -> fp32): judgements differ
-        from verify import onnx_judge
+        from verify.judging import onnx as onnx_judge
 
         backend = f"onnx:{getattr(onnx_judge, 'EXPORT_VERSION', '?')}"
     return f"{_nli_identity(settings)}/{backend}"
@@ -315,7 +312,7 @@ def _nli_identity(settings: Settings) -> str:
         p = Path(settings.nli_model)
         stamp = max((f.stat().st_mtime_ns for f in p.glob("*") if f.is_file()), default=0) if p.is_dir() else 0
         return f"{p.resolve()}@{stamp}"
-    from verify.nli_model import JudgeArtifactError, read_artifact_meta
+    from verify.weights.judge import JudgeArtifactError, read_artifact_meta
 
     try:
         return "shipped:" + str(read_artifact_meta().get("sha256", ""))[:16]
@@ -546,7 +543,7 @@ def evaluate(
     `reuse`: when a saved run with the same claims, encoder, judges, model, code and dense weight exists,
     re-aggregate its judgements with the current thresholds instead of running the models again (its
     timings are reported as measured then; `from_saved_run` says so)."""
-    from verify.judges import nli_shipped
+    from verify.judging.judges import nli_shipped
 
     claims = bench.select(split, limit)
     if not claims:

@@ -8,7 +8,7 @@
    changes nothing (at most `rounds`). The score of a candidate is the mean, over the dev views
    climate-fever (3-way, DISPUTED left out), covid-fact, healthfc-de and healthfc-en, of macro-F1
    (default) or accuracy. Each candidate re-aggregates the saved per-(claim, passage) judgements with
-   `verify.aggregate.aggregate`; the models do not run again. The dense weight is not searched here: it
+   `verify.verdicts.aggregate.aggregate`; the models do not run again. The dense weight is not searched here: it
    decides which passages are judged at all, so it is chosen first on dev retrieval recall
    (`--retrieval-sweep`) and the dev runs are made with it (`--dense-weight`).
    Candidates that would break the project's seed fixtures (tests/test_e2e.py: the altered German
@@ -28,7 +28,7 @@ from pathlib import Path
 from verify import DEFAULT_ENCODER
 from verify.config import Settings, Thresholds, shipped_thresholds
 from verify.eval import calibration
-from verify.eval.benchmarks import DISPUTED, LABELS, load_benchmark
+from verify.datasets.benchmarks import DISPUTED, LABELS, load_benchmark
 from verify.eval.harness import Record, evaluate, reaggregate
 from verify.eval.metrics import classification
 
@@ -134,7 +134,7 @@ def seed_guards(settings: Settings, root: Path | None = None) -> list[Record]:
     """Records of the project's seed fixtures with the verdict each must keep (tests/test_e2e.py):
     the first five lines of tests/fixtures/altered_de.txt contradicted (their values were altered), no
     line of original_de.txt contradicted. Judged once against ./evidence like `verify check --lines`."""
-    from verify.claims import claims_from_lines
+    from verify.claims.extract import claims_from_lines
     from verify.eval.harness import Record
     from verify.models import Judgement
     from verify.pipeline import Verifier
@@ -184,7 +184,7 @@ def retrieval_sweep(sets: Sequence[str], settings: Settings, weights: Sequence[f
     before the judged dev runs; the threshold search then re-ranks only within each claim's judged pool."""
     from verify.eval.harness import RECALL_DEPTH, refuse, to_claim
     from verify.eval.metrics import recall_at_k
-    from verify.index import _CANDIDATES, HybridRetriever
+    from verify.retrieval.store import _CANDIDATES, HybridRetriever
     from verify.pipeline import Verifier
 
     out: dict[str, dict] = {}
@@ -222,10 +222,10 @@ def _seed_retrieval(settings: Settings, weights: Sequence[float], log=None) -> d
     """The project's own cross-lingual case: German claims (tests/fixtures/retrieval_de.jsonl) against the
     mostly English notes in ./evidence. The benchmarks are monolingual (claim and evidence share a
     language, which favours BM25), so the dense weight must not be chosen on them alone."""
-    from verify.claims import claims_from_lines
+    from verify.claims.extract import claims_from_lines
     from verify.eval.harness import RECALL_DEPTH, refuse
     from verify.eval.metrics import recall_at_k
-    from verify.index import _CANDIDATES, HybridRetriever
+    from verify.retrieval.store import _CANDIDATES, HybridRetriever
     from verify.pipeline import Verifier
 
     root = Path(__file__).resolve().parents[2]

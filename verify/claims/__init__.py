@@ -1,0 +1,1 @@
+"""Claims from text: splitting, atomising, claim kinds, organisations and names."""

@@ -1,0 +1,1 @@
+"""The `verify` command line: one module per command, shared options in options.py."""

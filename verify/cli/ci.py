@@ -1,0 +1,149 @@
+"""`verify ci`: check a folder of documents in CI; SARIF / JUnit / Markdown / JSON; exit 0, 1 or 2."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INDEX = 0, 1, 2, 3
+
+
+class CiFormat(str, Enum):
+    text = "text"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
+    json = "json"
+
+
+class FailOnOpt(str, Enum):
+    contradicted = "contradicted"
+    unknown = "unknown"
+
+
+def _renderer(fmt: str):
+    from verify.render.ci_markdown import render_ci_markdown
+    from verify.render.findings import render_ci_json, render_ci_text
+    from verify.render.junit import render_junit
+    from verify.render.sarif import render_sarif
+
+    return {"text": render_ci_text, "sarif": render_sarif, "junit": render_junit,
+            "markdown": render_ci_markdown, "json": render_ci_json}[fmt]
+
+
+def _fail(code: int, message: str) -> typer.Exit:
+    typer.echo(f"verify ci: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def ci(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Documents or folders to check (default: `paths` from the configuration, else '.').")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", help="verify.toml, or pyproject.toml with a tool.verify table; default: the nearest, from '.' up.")] = None,
+    evidence: Annotated[list[Path] | None, typer.Option(
+        "--evidence", "-e", help="Evidence folder (repeatable); overrides the configuration.")] = None,
+    fmt: Annotated[CiFormat, typer.Option("--format", "-f", help="What to print on standard output.")] = CiFormat.text,
+    sarif: Annotated[Path | None, typer.Option("--sarif", help="Also write SARIF 2.1.0 to FILE.")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Also write JUnit XML to FILE.")] = None,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write a PR-comment summary to FILE.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the JSON result to FILE.")] = None,
+    fail_on: Annotated[FailOnOpt | None, typer.Option(
+        "--fail-on", help="Fail on contradicted claims, or on contradicted and unknown ones.")] = None,
+    min_confidence: Annotated[float | None, typer.Option(
+        "--min-confidence", min=0.0, max=1.0, help="Findings below this confidence warn but do not fail.")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="Fail only on findings not recorded in this baseline file.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option(
+        "--write-baseline", help="Record the current findings in FILE and exit 0.")] = None,
+    changed_only: Annotated[str | None, typer.Option(
+        "--changed-only", metavar="REV", help="Check only documents changed since the git revision REV.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")] = False,
+    judge: Annotated[list[str] | None, typer.Option(
+        "--judge", help="Judges (repeatable): rules, nli. Default: from the configuration, else the pipeline's.")] = None,
+    encoder: Annotated[str | None, typer.Option("--encoder", help="Encoder (default: from the configuration).")] = None,
+    nli_model: Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")] = None,
+    nli_backend: Annotated[str | None, typer.Option("--nli-backend", help="onnx (float32 export, default) | torch.")] = None,
+    thresholds: Annotated[Path | None, typer.Option(
+        "--thresholds", help="Verdict thresholds JSON; overrides the configuration (default: the shipped ones).")] = None,
+) -> None:
+    """Check documents in CI: exit 0 clean, 1 findings at or above --fail-on, 2 usage or input error."""
+    from verify.ci.run import (
+        CiError,
+        ResultCache,
+        baseline_text,
+        engine_from_settings,
+        exit_code,
+        load_config,
+        read_baseline,
+        repo_root,
+        run_ci,
+        settings_for,
+    )
+    from verify.locking import atomic_write_text
+    from verify.render.findings import FailOn
+
+    try:
+        cfg, _source = load_config(config)
+        updates: dict = {}
+        if evidence:
+            updates["evidence"] = tuple(evidence)
+        if fail_on is not None:
+            updates["fail_on"] = FailOn(fail_on.value)
+        if min_confidence is not None:
+            updates["min_confidence"] = min_confidence
+        if judge:
+            updates["judges"] = tuple(judge)
+        if encoder:
+            updates["encoder"] = encoder
+        if nli_model:
+            updates["nli_model"] = nli_model
+        if nli_backend:
+            updates["nli_backend"] = nli_backend
+        if thresholds:
+            updates["thresholds"] = thresholds
+        cfg = cfg.model_copy(update=updates)
+        if write_baseline and changed_only:
+            raise CiError("--write-baseline records every finding; it cannot be combined with --changed-only")
+        for e in cfg.evidence:
+            if not e.exists():
+                raise CiError(f"{e}: evidence folder not found (set `evidence` in the configuration or --evidence)")
+        base_file = baseline or (cfg.baseline if not write_baseline else None)
+        base = read_baseline(base_file) if base_file and (baseline or base_file.exists()) else None
+    except CiError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from exc
+
+    from verify.retrieval.store import IndexError_
+    from verify.sources.files import InputError
+
+    try:
+        settings = settings_for(cfg)
+        result = run_ci(cfg, lambda: engine_from_settings(settings), root=repo_root(Path.cwd()), paths=paths, baseline=base,
+                        changed_only=changed_only, cache=ResultCache(enabled=not no_cache))
+    except (CiError, InputError) as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from exc
+    except (IndexError_, ValueError, RuntimeError) as exc:
+        raise _fail(EXIT_INDEX, str(exc)) from exc
+
+    try:
+        for fmt_name, target in (("sarif", sarif), ("junit", junit), ("markdown", markdown), ("json", json_out)):
+            if target:
+                atomic_write_text(target, _renderer(fmt_name)(result))
+        if write_baseline:
+            atomic_write_text(write_baseline, baseline_text(result))
+    except OSError as exc:
+        raise _fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
+    sys.stdout.write(_renderer(fmt.value)(result))
+    if write_baseline:
+        recorded = sum(1 for f in result.findings if f.level.value != "none")
+        typer.echo(f"baseline: {recorded} findings recorded in {write_baseline}", err=True)
+        raise typer.Exit(EXIT_INPUT if result.input_errors else EXIT_OK)
+    raise typer.Exit(exit_code(result))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ci")(ci)

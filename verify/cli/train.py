@@ -1,0 +1,68 @@
+"""`verify train-judge`: train the project's NLI judge from scratch on the CPU (staged) and install it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train-judge")
+    def train_judge(
+        minutes: Annotated[float, typer.Option(help="Wall-time budget of stage 1 (from the e5 base).")] = 106.0,
+        continue_minutes: Annotated[float, typer.Option(
+            help="Wall-time budget of stage 2 (continues from stage 1 with the v2 mix); 0 skips it.")] = 90.0,
+        stage3_minutes: Annotated[float, typer.Option(
+            help="Wall-time budget of stage 3 (continues from stage 2 with the v4 mix; needs stage 2); 0 skips it.")] = 80.0,
+        stage4_minutes: Annotated[float, typer.Option(
+            help="Wall-time budget of stage 4 (continues from stage 3 with the v6 mix: v4 plus retrieved near "
+                 "neutrals; needs stage 3); 0 skips it.")] = 70.0,
+        run: Annotated[Path | None, typer.Option(help="Run folder for logs and checkpoints.")] = None,
+        seed: Annotated[int, typer.Option(help="Random seed (data order, generated swaps, init).")] = 0,
+        install: Annotated[bool, typer.Option(help="Copy the exported artifact into verify/weights/judge_artifact/.")] = True,
+    ) -> None:
+        """Train the NLI judge (multilingual-e5-small cross-encoder) and export its small artifact.
+
+        Logs go to RUN/train.log (loss, periodic XNLI-dev accuracy); the data manifest with each
+        source file's sha256 to RUN/data_manifest.json. See docs/judge-model-card.md."""
+        import datetime as dt
+
+        run = run or Path("runs") / f"judge-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
+        stages = [(run / "stage1", ["--minutes", str(minutes), "--mix", "v1", "--lr", "5e-5", "--seed", str(seed)])]
+        if continue_minutes > 0:
+            stages.append((run / "stage2", ["--minutes", str(continue_minutes), "--mix", "v2", "--lr", "3e-5",
+                                            "--warmup-frac", "0.03", "--seed", str(seed + 1), "--eval-every-min", "10",
+                                            "--init-artifact", str(run / "stage1" / "artifact")]))
+        if continue_minutes > 0 and stage3_minutes > 0:
+            stages.append((run / "stage3", ["--minutes", str(stage3_minutes), "--mix", "v4", "--lr", "2e-5",
+                                            "--warmup-frac", "0.1", "--seed", str(seed + 4), "--eval-every-min", "10",
+                                            "--init-artifact", str(run / "stage2" / "artifact")]))
+        if continue_minutes > 0 and stage3_minutes > 0 and stage4_minutes > 0:
+            # The model card's "stage 10" (its seed there was 11 = the default seed + 11).
+            stages.append((run / "stage4", ["--minutes", str(stage4_minutes), "--mix", "v6", "--lr", "2e-5",
+                                            "--warmup-frac", "0.1", "--seed", str(seed + 11), "--eval-every-min", "10",
+                                            "--init-artifact", str(run / "stage3" / "artifact")]))
+        for folder, args in stages:
+            folder.mkdir(parents=True, exist_ok=True)
+            cmd = [sys.executable, "-m", "verify.training.train", "--run", str(folder), "--freeze-layers", "2",
+                   "--bs", "16", "--maxlen", "128", *args]
+            typer.echo(" ".join(cmd), err=True)
+            result = subprocess.run(cmd, check=False)
+            if result.returncode != 0:
+                typer.echo(f"verify: error: training failed (exit {result.returncode}); see {folder}/train.log",
+                           err=True)
+                raise typer.Exit(3)
+        run = stages[-1][0]
+        if install:
+            from verify.weights.judge import artifact_dir
+
+            target = artifact_dir()
+            for name in ("judge.safetensors", "judge.json"):
+                shutil.copy2(run / "artifact" / name, target / name)
+            shutil.copy2(run / "data_manifest.json", target / "data_manifest.json")
+            typer.echo(f"installed the judge artifact in {target}")

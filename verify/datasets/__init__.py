@@ -1,0 +1,1 @@
+"""Readers of benchmark, NLI and fact-verification data, shared by evaluation and training."""

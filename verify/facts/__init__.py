@@ -1,0 +1,1 @@
+"""Values stated in text: quantities, dates, places, and their comparison."""

@@ -1,0 +1,1 @@
+"""Judges of a claim against a passage: the rule judge, the NLI judge, and their registry."""

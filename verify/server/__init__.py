@@ -1,0 +1,1 @@
+"""`verify serve`: the HTTP API and the web page."""

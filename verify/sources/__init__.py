@@ -1,0 +1,1 @@
+"""Reading files and corpora: articles, evidence folders and their formats, passages."""

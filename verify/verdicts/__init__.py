@@ -1,0 +1,1 @@
+"""From judgements to a verdict: aggregation, hedges and calibration."""
