@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from verify.verdicts.aggregate import aggregate
 from verify.config import Thresholds
 from verify.models import Claim, ClaimKind, Hit, Judgement, Label, Passage, UnknownReason
+from verify.verdicts.aggregate import aggregate
 
 TH = Thresholds()
 

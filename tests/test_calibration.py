@@ -7,8 +7,8 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verify.verdicts.aggregate import calibrate
 from verify.eval.calibration import isotonic_knots
+from verify.verdicts.aggregate import calibrate
 
 
 @given(st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=0, max_size=300))

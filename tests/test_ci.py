@@ -27,8 +27,7 @@ from verify.ci.run import (
 )
 from verify.claims.extract import organisations_from_passages
 from verify.config import Settings
-from verify.retrieval.store import HybridRetriever
-from verify.judging.judges import RuleJudge
+from verify.judging.rules import RuleJudge
 from verify.models import Citation, Label
 from verify.pipeline import Verifier, ensure_index
 from verify.render.ci_markdown import render_ci_markdown
@@ -44,6 +43,7 @@ from verify.render.findings import (
 )
 from verify.render.junit import render_junit
 from verify.render.sarif import render_sarif
+from verify.retrieval.store import HybridRetriever
 
 from .conftest import FIXTURES, FakeEncoder, FakeJudge, fake_thresholds
 
@@ -521,7 +521,7 @@ def test_settings_engine_loads_nothing_when_everything_is_cached(repo, tmp_path,
 
     judged = ci_mod.engine_from_settings(settings.model_copy(update={"judges": ("rules", "nli"),
                                                                      "nli_model": str(tmp_path)}))
-    assert judged.identity != fourth.identity and judged.identity["nli"].startswith("onnx:folder:")
+    assert judged.identity != fourth.identity and judged.identity["judge_keys"]["nli"].startswith("nli:folder:")
 
 
 def test_docs_name_every_ci_option_and_the_hook_is_well_formed():

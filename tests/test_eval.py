@@ -181,8 +181,8 @@ def test_healthfc_loader_keeps_languages_apart():
 @needs_benchmarks
 def test_splits_agree_with_the_judge_view():
     """Claim-level and gold-evidence (nli_sets) views hold out the same COVID-Fact claims."""
-    from verify.eval import gold as nli_sets
     from verify.datasets.benchmarks import covid_fact
+    from verify.eval import gold as nli_sets
 
     test_claims = {c.text for c in covid_fact().select("test")}
     judge_test = {" ".join(h.split()) for _, h, _ in nli_sets.load("covid-fact", "test")}
@@ -289,7 +289,7 @@ def test_owned_set_floor_against_the_shipped_evidence():
     from verify.config import Settings
     from verify.datasets.benchmarks import load_benchmark
     from verify.eval.harness import evaluate
-    from verify.judging.judges import nli_shipped
+    from verify.judging.nli import nli_shipped
 
     floor = EXPECTED["owned_floor"]
     config = "rules+nli" if nli_shipped() else "rules"
@@ -397,11 +397,13 @@ def test_coordinate_search_never_gets_worse():
 def test_extend_run_adds_judges_and_resumes_from_partial(tmp_path, fake_judge):
     from verify.config import Settings, Thresholds
     from verify.eval.harness import Run, extend_run
+    from verify.models import JudgeKind
 
     def rules_only(i):
         r = _record("supported", {"entailment": 0.0, "neutral": 1.0, "contradiction": 0.0})
         r.id = f"c{i}"
-        r.judgements = {k: [j.model_copy(update={"judge": "rules"}) for j in v] for k, v in r.judgements.items()}
+        r.judgements = {k: [j.model_copy(update={"judge": "rules", "kind": JudgeKind.VALUES}) for j in v]
+                        for k, v in r.judgements.items()}
         return r
 
     base = Run({"judges": ["rules"], "pipeline_seconds": 1.0, "n": 5}, [rules_only(i) for i in range(5)])
@@ -529,7 +531,7 @@ def test_regression_floor():
     from verify.config import Settings
     from verify.datasets.benchmarks import load_benchmark
     from verify.eval.harness import evaluate
-    from verify.judging.judges import nli_shipped
+    from verify.judging.nli import nli_shipped
 
     floor = EXPECTED["regression_floor"]
     config = "rules+nli" if nli_shipped() else "rules"
@@ -667,8 +669,8 @@ def test_fv_split_is_fixed_and_groups_never_straddle():
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "fv-data" / "averitec-train-en").exists(),
                     reason="../shared/fv-data not present")
 def test_averitec_dev_carve_out_is_disjoint_from_the_judges_training_pairs():
-    from verify.datasets.benchmarks import load_benchmark
     from verify.datasets import fv as F
+    from verify.datasets.benchmarks import load_benchmark
 
     bench = load_benchmark("averitec")
     train_claims = {F.norm_claim(p.claim) for p in F.training_pairs("train") if p.set == "averitec"}

@@ -167,8 +167,8 @@ def test_harness_rescores_a_record_under_the_thresholds_relevance_rule():
     # A record saved under the fused score is re-scored when the thresholds read max(fused, dense): the
     # same judgements, and a passage the fused score left under the floor is now read.
     from verify.eval.harness import Record, verdict_of
-    from verify.retrieval.fusion import rescale_dense
     from verify.models import Hit
+    from verify.retrieval.fusion import rescale_dense
 
     claim = _claim("Acme Robotics was founded in 2015.")
     th = fake_thresholds().model_copy(update={"min_retrieval": 0.55, "dense_weight": 0.5, "entail": 0.5})

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from verify.config import Settings
-from verify.retrieval.store import HybridRetriever, IndexError_, IndexStore
 from verify.models import Claim
 from verify.pipeline import ensure_index
+from verify.retrieval.store import HybridRetriever, IndexError_, IndexStore
 
 from .conftest import FIXTURES, FakeEncoder
 

@@ -40,8 +40,8 @@ def test_bundle_base_is_bit_identical_to_the_rebuilt_e5_on_every_row_it_keeps(bu
     import torch
     from safetensors.torch import load_file
 
-    from verify.weights.e5 import ensure_e5
     from verify.training.bundle import load_base
+    from verify.weights.e5 import ensure_e5
 
     meta, state = load_base(bundle)
     ref = load_file(str(ensure_e5() / "model.safetensors"))

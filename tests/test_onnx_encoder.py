@@ -33,8 +33,8 @@ def test_onnx_and_torch_backends_give_the_same_vectors():
 
 
 def test_the_export_is_reused_and_redone_when_damaged(tmp_path):
-    from verify.weights.e5 import ensure_e5
     from verify.retrieval.onnx_encoder import EXPORT_VERSION, ensure_onnx_encoder
+    from verify.weights.e5 import ensure_e5
     from verify.weights.onnx import onnx_folder_ok
 
     source = ensure_e5()
@@ -48,8 +48,8 @@ def test_the_export_is_reused_and_redone_when_damaged(tmp_path):
 
 
 def test_encoding_with_e5_does_not_import_torch():
-    from verify.weights.e5 import ensure_e5
     from verify.retrieval.onnx_encoder import ensure_onnx_encoder
+    from verify.weights.e5 import ensure_e5
 
     ensure_onnx_encoder(ensure_e5())  # the one-time export needs torch; using it must not
     code = ("import sys; from verify.retrieval.encoders import E5SmallEncoder; E5SmallEncoder().encode_queries(['x']); "

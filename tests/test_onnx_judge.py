@@ -10,11 +10,11 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def judge_folder():
-    from verify.judging.judges import nli_shipped
+    from verify.judging.nli import nli_shipped
 
     if not nli_shipped():
         pytest.skip("no judge artifact shipped in verify/weights/judge_artifact")
-    from verify.judging.judges import default_nli_folder
+    from verify.judging.nli import default_nli_folder
 
     return default_nli_folder()
 
@@ -33,7 +33,7 @@ def _shipped_pairs(n: int) -> list[tuple[str, str, str]]:
 
 def test_onnx_matches_torch_on_xnli_sample(judge_folder):
     from verify.eval.gold import load
-    from verify.judging.judges import NLIJudge
+    from verify.judging.nli import NLIJudge
     from verify.judging.onnx import ONNXNLIJudge, ensure_onnx, onnx_folder_ok
 
     try:

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from verify.config import Settings
-from verify.retrieval.store import IndexStore, _build_faiss, resolve_index_type
 from verify.pipeline import ensure_index
+from verify.retrieval.store import IndexStore, _build_faiss, resolve_index_type
 
 from .conftest import FIXTURES, ROOT, FakeEncoder, FakeJudge
 
@@ -24,7 +24,7 @@ def fake_encoder():
 
 
 def fake_judges():
-    from verify.judging.judges import RuleJudge
+    from verify.judging.rules import RuleJudge
 
     return [RuleJudge(), FakeJudge()]
 

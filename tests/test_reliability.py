@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from verify.sources import files as vio
 from verify.config import Settings
-from verify.weights.e5 import verify_folder as e5_folder_ok
-from verify.retrieval.store import IndexStore
-from verify.sources.files import load_corpus
 from verify.pipeline import ensure_index
+from verify.retrieval.store import IndexStore
+from verify.sources import files as vio
+from verify.sources.files import load_corpus
+from verify.weights.e5 import verify_folder as e5_folder_ok
 
 from .conftest import FIXTURES, ROOT
 

@@ -35,3 +35,18 @@ def code_digest(parts: Iterable[str] = VERDICT_PARTS, root: Path = PACKAGE) -> s
         h.update(str(p.relative_to(root)).encode() + b"\0")
         h.update(p.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """Identity of a model folder: file names and sizes, and the content of its small files."""
+    h = hashlib.sha256()
+    folder = Path(folder)
+    if not folder.is_dir():
+        return f"missing:{folder}"
+    for f in sorted(folder.rglob("*")):
+        if f.is_file():
+            st = f.stat()
+            h.update(f"{f.relative_to(folder).as_posix()}\0{st.st_size}\n".encode())
+            if st.st_size < 1 << 20:
+                h.update(f.read_bytes())
+    return h.hexdigest()[:16]

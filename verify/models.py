@@ -98,11 +98,23 @@ class Hit(Frozen):
     rank: int = 0
 
 
+class JudgeKind(str, Enum):
+    """What a judgement is: VALUES names the claim's values a passage states or contradicts (a rule);
+    READING is a model's probabilities for the pair. Aggregation combines judgements by kind."""
+
+    VALUES = "values"
+    READING = "reading"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class Judgement(Frozen):
     """One judge's reading of one (passage, claim) pair."""
 
     passage_id: str
     judge: str
+    kind: JudgeKind = JudgeKind.READING
     entailment: float = 0.0
     neutral: float = 1.0
     contradiction: float = 0.0
@@ -112,6 +124,14 @@ class Judgement(Frozen):
     mismatched: list[str] = Field(default_factory=list)
     # Rule judge only: does the passage speak of the organisation(s) the claim names? None: unknown.
     on_topic: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_of_older_records(cls, data: Any) -> Any:
+        # Judgements saved before kinds existed: the rule judge's were value comparisons.
+        if isinstance(data, dict) and "kind" not in data and data.get("judge") == "rules":
+            return {**data, "kind": JudgeKind.VALUES}
+        return data
 
     @property
     def label(self) -> Label:

@@ -9,14 +9,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from verify.verdicts.aggregate import aggregate, judged_hits
 from verify.claims.extract import claims_from_lines, extract_claims, organisations_from_passages
 from verify.config import Settings, Thresholds, cache_dir
+from verify.judging.registry import kind_of
+from verify.models import Claim, IndexInfo, Judgement, Problem, Report, Verdict
+from verify.protocols import Encoder, Judge, Retriever
 from verify.retrieval.store import HybridRetriever, IndexError_, IndexStore, index_lock
 from verify.sources.files import Article, load_corpus, read_article
-from verify.models import Claim, IndexInfo, Judgement, Problem, Report, Verdict
 from verify.sources.passages import passages_of_all
-from verify.protocols import Encoder, Judge, Retriever
+from verify.verdicts.aggregate import aggregate, judged_hits
 
 Progress = Callable[[str, int, int], None]
 
@@ -164,18 +165,12 @@ def unreadable_articles(report: Report, paths: Sequence[Path], corpus_problems: 
 
 def make_pipeline_judges(settings: Settings, encoder: Encoder, organisations: Sequence[str] = (),
                          names: Sequence[str] | None = None) -> list[Judge]:
-    """The settings' judges (or `names`) as the pipeline runs them: the NLI judge reads each passage's
-    `nli_focus` sentences closest to the claim (by `encoder`), in batches of `nli_batch_size`."""
-    from verify.judging.judges import make_judges
+    """The settings' judges (or `names`) as the pipeline runs them, from the one registry
+    (`verify.judging.registry`): the NLI judge reads each passage's `nli_focus` sentences closest to the
+    claim (by `encoder`), in batches of `nli_batch_size`."""
+    from verify.judging.registry import make_judges
 
-    judges = make_judges(settings.judges if names is None else names, settings.nli_model,
-                         batch_size=settings.nli_batch_size, organisations=organisations,
-                         nli_backend=settings.nli_backend)
-    if settings.nli_focus:
-        from verify.judging.focus import FocusedJudge
-
-        judges = [FocusedJudge(j, encoder, settings.nli_focus) if j.name == "nli" else j for j in judges]
-    return judges
+    return make_judges(settings, encoder, organisations, names)
 
 
 class JudgementMemo:
@@ -278,7 +273,7 @@ class Verifier:
         judged: dict[tuple[int, str], list[Judgement]] = {}
         for n, judge in enumerate(self.judges):
             pairs = [(i, claim, h.passage) for i, (claim, hs) in enumerate(zip(claims, hits, strict=True))
-                     for h in judged_hits(hs, self.thresholds, judge.name)]
+                     for h in judged_hits(hs, self.thresholds, kind_of(judge))]
             keys = [(n, judge.name, c.text, c.language, p.id, p.text) for _, c, p in pairs]
             # One lookup per pair: a second one could miss what a large batch has just evicted.
             found = [self.memo.get(key) for key in keys]

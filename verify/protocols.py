@@ -30,7 +30,10 @@ class Encoder(Protocol):
 
 @runtime_checkable
 class Judge(Protocol):
-    """Reads (passage, claim) pairs and scores entailment / neutral / contradiction."""
+    """Reads (passage, claim) pairs and scores entailment / neutral / contradiction.
+
+    A judge may also say its `kind` (`verify.models.JudgeKind`): VALUES for named value comparisons, READING
+    for a model's probabilities (the default). Judges are registered in `verify.judging.registry`."""
 
     @property
     def name(self) -> str: ...

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from verify import DEFAULT_ENCODER
 from verify.config import Settings, cache_dir
+from verify.identity import folder_fingerprint
 from verify.models import Claim, Judgement, Label, Passage, Problem, UnknownReason, Verdict
 from verify.render.findings import CacheStats, CiResult, FailOn, Finding, Level, finding_id, normalise_claim
 
@@ -319,41 +320,20 @@ def code_version() -> str:
     return hashlib.sha256(f"{tool_version()}\0{code_digest()}".encode()).hexdigest()[:16]
 
 
-def folder_fingerprint(folder: Path) -> str:
-    """Identity of a model folder: file names and sizes, and the content of its small files."""
-    h = hashlib.sha256()
-    folder = Path(folder)
-    if not folder.is_dir():
-        return f"missing:{folder}"
-    for f in sorted(folder.rglob("*")):
-        if f.is_file():
-            st = f.stat()
-            h.update(f"{f.relative_to(folder).as_posix()}\0{st.st_size}\n".encode())
-            if st.st_size < 1 << 20:
-                h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def resolved_judges(settings: Settings) -> tuple[str, ...]:
-    from verify.judging.judges import nli_shipped
+    from verify.judging.registry import default_names
 
-    if settings.judges is not None:
-        return tuple(settings.judges)
-    return ("rules", "nli") if settings.nli_model or nli_shipped() else ("rules",)
+    return default_names(settings)
 
 
-def nli_identity(settings: Settings) -> str:
-    """Which NLI model a run uses, without loading it: the given folder, or the shipped artifact's metadata."""
-    backend = getattr(settings, "nli_backend", "")
-    if settings.nli_model:
-        return f"{backend}:folder:" + folder_fingerprint(Path(settings.nli_model))
-    from verify.weights.judge import JUDGE_VERSION, artifact_dir
+def judge_keys(settings: Settings, judges: Sequence[str]) -> dict[str, str]:
+    """Each judge's identity under `settings` (its model, backend, focus), from the judge registry."""
+    from verify.judging.registry import identity
 
-    meta = artifact_dir() / "judge.json"
-    return f"{backend}:artifact:{JUDGE_VERSION}:" + (_sha(meta.read_bytes())[:16] if meta.exists() else "none")
+    return {name: identity(name, settings) for name in judges}
 
 
-def judge_identity(judge: Any, nli_key: str = "") -> str:
+def judge_identity(judge: Any, key: str = "") -> str:
     """What a judge's output depends on besides the (claim, passage) pair."""
     parts = [f"{type(judge).__module__}.{type(judge).__qualname__}", str(judge.name),
              str(getattr(judge, "version", ""))]
@@ -362,7 +342,7 @@ def judge_identity(judge: Any, nli_key: str = "") -> str:
         parts.append(_sha("\n".join(sorted(orgs)))[:16])
     folder = getattr(judge, "folder", None)
     if folder is not None:
-        parts.append(nli_key or folder_fingerprint(Path(folder)))
+        parts.append(key or folder_fingerprint(Path(folder)))
     parts.append(code_version())
     return "|".join(parts)
 
@@ -451,8 +431,11 @@ class CachedJudge:
     """A judge behind a judgement table (Judge protocol): only pairs not seen before reach the inner judge."""
 
     def __init__(self, inner: Any, table: JudgementTable, stats: CacheStats):
+        from verify.judging.registry import kind_of
+
         self.inner = inner
         self.name = inner.name
+        self.kind = kind_of(inner)
         self.table = table
         self.stats = stats
 
@@ -486,7 +469,7 @@ class Engine:
     problems: list[Problem] = field(default_factory=list)  # evidence corpus problems
     encoder: str = ""
     judges: list[str] = field(default_factory=list)
-    nli_key: str = ""
+    judge_keys: dict[str, str] = field(default_factory=dict)  # judge name -> what its judgements depend on
     _verifier: Any = None
 
     def verifier(self) -> Any:
@@ -495,15 +478,15 @@ class Engine:
         return self._verifier
 
 
-def _identity(corpus_hash: str, encoder_id: str, encoder_version: str, judges: Sequence[str], nli_key: str,
-              thresholds: Any, top_k: int, window: Sequence[int]) -> dict[str, Any]:
+def _identity(corpus_hash: str, encoder_id: str, encoder_version: str, judges: Sequence[str],
+              keys: dict[str, str], thresholds: Any, top_k: int, window: Sequence[int]) -> dict[str, Any]:
     return {
         "format": CACHE_FORMAT,
         "code": code_version(),
         "corpus": corpus_hash,
         "encoder": [encoder_id, encoder_version],
         "judges": list(judges),
-        "nli": nli_key if "nli" in judges else "",
+        "judge_keys": {n: keys.get(n, "") for n in judges},
         "thresholds": thresholds.model_dump(mode="json"),
         "top_k": top_k,
         "window": list(window),
@@ -516,7 +499,7 @@ def engine_from_verifier(verifier: Any, window: Sequence[int] = (3, 1)) -> Engin
     judges = [j.name for j in verifier.judges]
     judge_key = [judge_identity(j) for j in verifier.judges]
     identity = _identity(info.corpus_hash if info else "", info.encoder_id if info else verifier.encoder_id,
-                         info.encoder_version if info else "", judges, "", verifier.thresholds,
+                         info.encoder_version if info else "", judges, {}, verifier.thresholds,
                          verifier.top_k, window)
     identity["judge_identity"] = judge_key
     return Engine(identity=identity, make_verifier=lambda: verifier, problems=list(verifier.corpus_problems),
@@ -526,12 +509,12 @@ def engine_from_verifier(verifier: Any, window: Sequence[int] = (3, 1)) -> Engin
 def engine_from_settings(settings: Settings) -> Engine:
     """An engine for the real pipeline. When the index on disk is current for the evidence files, nothing
     is loaded: a run whose documents are all cached never loads a model."""
+    from verify.pipeline import Verifier, evidence_files, evidence_fingerprint, index_folder
     from verify.retrieval.encoders import make_encoder
     from verify.retrieval.store import IndexStore
-    from verify.pipeline import Verifier, evidence_files, evidence_fingerprint, index_folder
 
     judges = resolved_judges(settings)
-    nli_key = nli_identity(settings) if "nli" in judges else ""
+    keys = judge_keys(settings, judges)
     window = (settings.passage_sentences, settings.passage_overlap, settings.nli_focus)  # what the judges read
     encoder = make_encoder(settings.encoder, batch_size=settings.batch_size)
     manifest = IndexStore.read_manifest(index_folder(settings, encoder))
@@ -543,17 +526,17 @@ def engine_from_settings(settings: Settings) -> Engine:
     )
     if current:
         info = manifest["info"]
-        identity = _identity(info["corpus_hash"], info["encoder_id"], info["encoder_version"], judges, nli_key,
+        identity = _identity(info["corpus_hash"], info["encoder_id"], info["encoder_version"], judges, keys,
                              settings.thresholds, settings.top_k, window)
         problems = [Problem.model_validate(p) for p in manifest.get("problems", [])]
         return Engine(identity=identity, make_verifier=lambda: Verifier.from_settings(settings),
-                      problems=problems, encoder=encoder.id, judges=list(judges), nli_key=nli_key)
+                      problems=problems, encoder=encoder.id, judges=list(judges), judge_keys=keys)
     verifier = Verifier.from_settings(settings)  # builds (or repairs) the index
     info = verifier.index_info
-    identity = _identity(info.corpus_hash, info.encoder_id, info.encoder_version, judges, nli_key,
+    identity = _identity(info.corpus_hash, info.encoder_id, info.encoder_version, judges, keys,
                          settings.thresholds, settings.top_k, window)
     return Engine(identity=identity, make_verifier=lambda: verifier, problems=list(verifier.corpus_problems),
-                  encoder=encoder.id, judges=list(judges), nli_key=nli_key, _verifier=verifier)
+                  encoder=encoder.id, judges=list(judges), judge_keys=keys, _verifier=verifier)
 
 
 def settings_for(config: CiConfig) -> Settings:
@@ -605,9 +588,10 @@ def _record(verdict: Verdict, article: Any, html_source: str | None = None) -> d
     return {"verdict": data, "end": [end_line, end_col]}
 
 
-def _cached_verifier(verifier: Any, cache: ResultCache, stats: CacheStats, nli_key: str) -> tuple[Any, list]:
+def _cached_verifier(verifier: Any, cache: ResultCache, stats: CacheStats, keys: dict[str, str]
+                     ) -> tuple[Any, list]:
     """A shallow copy of the verifier whose judges read and fill the judgement tables."""
-    tables = [cache.judgements(judge_identity(j, nli_key if j.name == "nli" else "")) for j in verifier.judges]
+    tables = [cache.judgements(judge_identity(j, keys.get(j.name, ""))) for j in verifier.judges]
     clone = copy.copy(verifier)
     clone.judges = [CachedJudge(j, t, stats) for j, t in zip(verifier.judges, tables, strict=True)]
     if hasattr(verifier, "memo"):
@@ -714,7 +698,7 @@ def run_ci(
     stats.misses = len(misses)
 
     if misses:
-        verifier, tables = _cached_verifier(engine.verifier(), cache, stats, engine.nli_key)
+        verifier, tables = _cached_verifier(engine.verifier(), cache, stats, engine.judge_keys)
         for i in range(0, len(misses), BATCH_DOCUMENTS):
             fresh = _verify_batch(verifier, misses[i : i + BATCH_DOCUMENTS], cache, problems)
             entries.update({rel: _parse_entry(entry) for rel, entry in fresh.items()})

@@ -307,10 +307,10 @@ def index(
     """Build (or check) the evidence index; it is also built automatically on first use."""
     import time
 
-    from verify.retrieval.store import IndexError_, IndexStore
-    from verify.sources.files import InputError
     from verify.models import Problem
     from verify.pipeline import ensure_index, index_folder, make_cached_encoder
+    from verify.retrieval.store import IndexError_, IndexStore
+    from verify.sources.files import InputError
 
     settings = _settings(evidence, encoder=encoder, index_dir=index_dir)
     try:

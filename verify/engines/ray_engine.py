@@ -17,8 +17,14 @@ from pathlib import Path
 import numpy as np
 
 from verify.config import Settings
-from verify.retrieval.store import IndexStore, _build_faiss, choose_index_type, parse_index_type, resolve_index_type
 from verify.models import IndexInfo, Problem, Report, Verdict
+from verify.retrieval.store import (
+    IndexStore,
+    _build_faiss,
+    choose_index_type,
+    parse_index_type,
+    resolve_index_type,
+)
 
 EncoderSpec = str | Callable[[], object]  # an encoder name / folder, or a picklable zero-argument factory
 
@@ -145,10 +151,10 @@ def build_index(
     Writes the index where `ensure_index` looks for it (same folder, manifest and fingerprint), so
     later `verify check/audit` runs, with or without Ray, use it as they would a local build. An index
     that is current (same files, same encoder) is returned as it is unless `force` or `index_type`."""
+    from verify.pipeline import evidence_files, evidence_fingerprint, index_folder
     from verify.retrieval.store import IndexError_, index_lock
     from verify.sources.files import load_corpus
     from verify.sources.passages import passages_of_all
-    from verify.pipeline import evidence_files, evidence_fingerprint, index_folder
 
     ray = _ray()
     spec = encoder or settings.encoder
@@ -223,8 +229,8 @@ class _Auditor:
 def _verifier_from(settings: Settings, encoder: EncoderSpec | None, judges: Callable[[], list] | None):
     """A Verifier like `Verifier.from_settings`, with an injected encoder factory and judges (tests)."""
     from verify.claims.extract import organisations_from_passages
-    from verify.retrieval.store import HybridRetriever
     from verify.pipeline import Verifier, ensure_index, make_pipeline_judges
+    from verify.retrieval.store import HybridRetriever
 
     enc = _make_encoder(encoder or settings.encoder, settings.batch_size)
     store, problems, _ = ensure_index(settings, enc)
@@ -255,8 +261,8 @@ def audit(
     for `seconds`. The index is built once here before the actors start, so they only load it."""
     from ray.util import ActorPool
 
-    from verify.sources.files import InputError, iter_articles, read_article
     from verify.pipeline import ensure_index
+    from verify.sources.files import InputError, iter_articles, read_article
 
     ray = _ray()
     t0 = time.perf_counter()

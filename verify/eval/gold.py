@@ -14,7 +14,6 @@ evaluated by default.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import random

@@ -18,9 +18,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from verify.verdicts.aggregate import aggregate, judged_hits
 from verify.config import Settings, Thresholds, cache_dir
-from verify.datasets.benchmarks import CONTRADICTED, DISPUTED, LABELS, SUPPORTED, UNKNOWN, BenchClaim, Benchmark
+from verify.datasets.benchmarks import (
+    CONTRADICTED,
+    DISPUTED,
+    LABELS,
+    SUPPORTED,
+    UNKNOWN,
+    BenchClaim,
+    Benchmark,
+)
 from verify.eval.metrics import (
     bootstrap_ci,
     breakdown,
@@ -29,8 +36,10 @@ from verify.eval.metrics import (
     recall_at_k,
     reliability,
 )
+from verify.judging.registry import kind_of
+from verify.models import Claim, Hit, JudgeKind, Judgement
 from verify.retrieval.fusion import cross_lingual, fuse_languages, relevance, rescale_dense
-from verify.models import Claim, Hit, Judgement
+from verify.verdicts.aggregate import aggregate, read_by_judges
 
 RUN_FORMAT = "verify-eval-run-2"
 RECALL_DEPTH = 10  # retrieval depth for recall@1/5/10 (only the top_k are judged)
@@ -144,14 +153,7 @@ def verdict_of(rec: Record, th: Thresholds, top_k: int):
     if abs(th.dense_weight - rec.dense_weight) > 1e-9 or th.relevance != rec.relevance:
         hits = refuse(hits, th.dense_weight, rec.encoder_id, rec.claim.language, th.relevance)
     hits = hits[:top_k]
-    # As in Verifier.verify_claims: each judgement counts only where that judge reads the passage.
-    reads: dict[str, set[str]] = {}
-    by_passage: dict[str, list[Judgement]] = {}
-    for h in hits:
-        js = rec.judgements.get(h.passage.id, [])
-        for name in {j.judge for j in js} - reads.keys():
-            reads[name] = {x.passage.id for x in judged_hits(hits, th, name)}
-        by_passage[h.passage.id] = [j for j in js if h.passage.id in reads[j.judge]]
+    by_passage = read_by_judges(hits, {h.passage.id: rec.judgements.get(h.passage.id, []) for h in hits}, th)
     return aggregate(rec.claim, hits, by_passage, th)
 
 
@@ -297,27 +299,10 @@ def _source_digest() -> str:
 
 
 def _judge_identity(settings: Settings, judge_names: Sequence[str]) -> str:
-    if "nli" not in judge_names:
-        return "-"
-    backend = getattr(settings, "nli_backend", "torch")
-    if backend == "onnx":  # the ONNX export changed precision (int8 -> fp32): judgements differ
-        from verify.judging import onnx as onnx_judge
+    """What the judges' judgements depend on besides the code (their models, backends, focus): the registry's."""
+    from verify.judging.registry import identity
 
-        backend = f"onnx:{getattr(onnx_judge, 'EXPORT_VERSION', '?')}"
-    return f"{_nli_identity(settings)}/{backend}"
-
-
-def _nli_identity(settings: Settings) -> str:
-    if settings.nli_model:
-        p = Path(settings.nli_model)
-        stamp = max((f.stat().st_mtime_ns for f in p.glob("*") if f.is_file()), default=0) if p.is_dir() else 0
-        return f"{p.resolve()}@{stamp}"
-    from verify.weights.judge import JudgeArtifactError, read_artifact_meta
-
-    try:
-        return "shipped:" + str(read_artifact_meta().get("sha256", ""))[:16]
-    except JudgeArtifactError:
-        return "not-shipped"
+    return "|".join(identity(n, settings) for n in sorted(set(judge_names)))
 
 
 def run_key(name: str, split: str, claims: Sequence[BenchClaim], settings: Settings, judge_names: Sequence[str],
@@ -389,7 +374,9 @@ def run_pipeline(
         t0 = time.perf_counter()
         s = settings.model_copy(update={"evidence": bench.corpus_folders(key)})
         verifier = Verifier.from_settings(s, prefetch=False)  # one NLI judge for all corpora, below
-        verifier.judges = [shared.setdefault(j.name, j) if j.name == "nli" else j for j in verifier.judges]
+        # A model is loaded once for all corpora of a benchmark; a rule judge holds per-corpus names.
+        verifier.judges = [shared.setdefault(j.name, j) if kind_of(j) is JudgeKind.READING else j
+                           for j in verifier.judges]
         encoder_id = verifier.encoder_id
         bench_claims = [to_claim(c) for c in group]
         timings["setup_seconds"] += time.perf_counter() - t0
@@ -543,13 +530,12 @@ def evaluate(
     `reuse`: when a saved run with the same claims, encoder, judges, model, code and dense weight exists,
     re-aggregate its judgements with the current thresholds instead of running the models again (its
     timings are reported as measured then; `from_saved_run` says so)."""
-    from verify.judging.judges import nli_shipped
+    from verify.judging.registry import default_names
 
     claims = bench.select(split, limit)
     if not claims:
         raise ValueError(f"{bench.name}: no claims in split {split!r}")
-    judge_names = list(settings.judges) if settings.judges else (
-        ["rules", "nli"] if settings.nli_model or nli_shipped() else ["rules"])
+    judge_names = list(default_names(settings))
     pool = max(pool or settings.top_k, settings.top_k)
     corpus = bench.folders_digest
     key = run_key(bench.name, split, claims, settings, judge_names, pool, corpus)

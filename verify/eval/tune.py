@@ -27,8 +27,8 @@ from pathlib import Path
 
 from verify import DEFAULT_ENCODER
 from verify.config import Settings, Thresholds, shipped_thresholds
-from verify.eval import calibration
 from verify.datasets.benchmarks import DISPUTED, LABELS, load_benchmark
+from verify.eval import calibration
 from verify.eval.harness import Record, evaluate, reaggregate
 from verify.eval.metrics import classification
 
@@ -184,8 +184,8 @@ def retrieval_sweep(sets: Sequence[str], settings: Settings, weights: Sequence[f
     before the judged dev runs; the threshold search then re-ranks only within each claim's judged pool."""
     from verify.eval.harness import RECALL_DEPTH, refuse, to_claim
     from verify.eval.metrics import recall_at_k
-    from verify.retrieval.store import _CANDIDATES, HybridRetriever
     from verify.pipeline import Verifier
+    from verify.retrieval.store import _CANDIDATES, HybridRetriever
 
     out: dict[str, dict] = {}
     for name in sets:
@@ -225,8 +225,8 @@ def _seed_retrieval(settings: Settings, weights: Sequence[float], log=None) -> d
     from verify.claims.extract import claims_from_lines
     from verify.eval.harness import RECALL_DEPTH, refuse
     from verify.eval.metrics import recall_at_k
-    from verify.retrieval.store import _CANDIDATES, HybridRetriever
     from verify.pipeline import Verifier
+    from verify.retrieval.store import _CANDIDATES, HybridRetriever
 
     root = Path(__file__).resolve().parents[2]
     path, evidence = root / "tests" / "fixtures" / "retrieval_de.jsonl", root / "evidence"

@@ -58,6 +58,12 @@ class FocusedJudge:
         return self.inner.name
 
     @property
+    def kind(self):
+        from verify.judging.registry import kind_of
+
+        return kind_of(self.inner)
+
+    @property
     def version(self) -> str:
         """What the judgements depend on besides the pair: which sentence is read depends on the
         focus size and on the encoder (CI's judgement cache keys on this)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.models import Claim, Judgement, Passage
+from verify.models import Claim, JudgeKind, Judgement, Passage
 from verify.weights import onnx as exports
 from verify.weights.onnx import ensure_export, open_session, padded_batches, trace_to_onnx
 
@@ -50,6 +50,7 @@ class ONNXNLIJudge:
     """Entailment / neutral / contradiction from the ONNX export; tokenizers + onnxruntime only."""
 
     name = "nli"
+    kind = JudgeKind.READING
 
     def __init__(self, folder: Path, batch_size: int = 32, max_length: int = 256, threads: int | None = None):
         self.folder = Path(folder)
@@ -110,6 +111,6 @@ class ONNXNLIJudge:
     def judge(self, pairs: Sequence[tuple[Claim, Passage]]) -> list[Judgement]:
         probs = self.probabilities([p.text for _, p in pairs], [c.text for c, _ in pairs])
         return [
-            Judgement(passage_id=p.id, judge=self.name, entailment=float(e), neutral=float(n), contradiction=float(c))
+            Judgement(passage_id=p.id, judge=self.name, kind=self.kind, entailment=float(e), neutral=float(n), contradiction=float(c))
             for (_c, p), (e, n, c) in zip(pairs, probs, strict=True)
         ]

@@ -146,8 +146,8 @@ class E5SmallEncoder(SentenceTransformerEncoder):
 
     def _onnx_encoder(self):
         if self._onnx is None:
-            from verify.weights.e5 import ensure_e5
             from verify.retrieval.onnx_encoder import ONNXMeanPoolEncoder, ensure_onnx_encoder
+            from verify.weights.e5 import ensure_e5
 
             self._path = ensure_e5(self._folder_arg)
             self._onnx = ONNXMeanPoolEncoder(ensure_onnx_encoder(self._path), max_length=self.max_seq_length or 512,

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.retrieval.fusion import cross_lingual, fuse_languages, relevance, rescale_dense, rescale_lexical
-from verify.retrieval.bm25 import BM25Index, tokenize
 from verify.locking import atomic_write_text, file_lock, sha256_file
 from verify.models import Claim, Hit, IndexInfo, Passage
 from verify.protocols import Encoder
+from verify.retrieval.bm25 import BM25Index, tokenize
+from verify.retrieval.fusion import cross_lingual, fuse_languages, relevance, rescale_dense, rescale_lexical
 
 INDEX_FORMAT = "verify-index-1"
 _CANDIDATES = 50  # dense and lexical candidates per claim before fusion

@@ -20,8 +20,8 @@ def average(artifacts: list[Path], out_dir: Path) -> Path:
     import torch
     from safetensors.torch import load_file
 
-    from verify.weights.e5 import ensure_e5
     from verify.training.export import export
+    from verify.weights.e5 import ensure_e5
     from verify.weights.judge import ensure_judge, read_artifact_meta
 
     if len(artifacts) < 2:

@@ -152,8 +152,8 @@ def merge(parts_dir: Path, out_dir: Path) -> Path:
     """Join a bundle run's exported parts into a judge artifact folder (judge.safetensors + judge.json)."""
     from safetensors.torch import load_file
 
-    from verify.weights.e5 import ensure_e5
     from verify.training.export import write_artifact
+    from verify.weights.e5 import ensure_e5
 
     result = json.loads((parts_dir / "result.json").read_text(encoding="utf-8"))
     base = ensure_e5()

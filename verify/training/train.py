@@ -81,8 +81,8 @@ def main() -> None:
     from safetensors.torch import save_file
     from sentence_transformers import CrossEncoder
 
-    from verify.weights.e5 import ensure_e5
     from verify.training.export import export
+    from verify.weights.e5 import ensure_e5
 
     run = Path(a.run)
     run.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verify.config import Thresholds
+from verify.models import Citation, Claim, ClaimKind, Hit, JudgeKind, Judgement, Label, UnknownReason, Verdict
 from verify.verdicts.hedges import insufficiency
-from verify.models import Citation, Claim, ClaimKind, Hit, Judgement, Label, UnknownReason, Verdict
 
 MAX_CITATIONS = 3
 OFF_TOPIC_DISCOUNT = 0.3
@@ -28,12 +28,40 @@ class Stance:
 _NEGATION = re.compile(r"\b(nicht|kein\w*|nie|niemals|not|no|never|none|n't)\b", re.IGNORECASE)
 
 
-def judged_hits(hits: Sequence[Hit], th: Thresholds, judge: str) -> list[Hit]:
-    """The hits (in rank order) a judge reads: the relevant ones (fused score >= min_retrieval), and of
-    those the first `nli_top_k` for the NLI judge. Below the floor a judgement could not decide a label
-    (`_stance` scales it down); the cross-encoder is what costs time, so it reads fewer."""
+def judged_hits(hits: Sequence[Hit], th: Thresholds, kind: JudgeKind) -> list[Hit]:
+    """The hits (in rank order) a judge of `kind` reads: the relevant ones (fused score >= min_retrieval),
+    and of those the first `nli_top_k` for a model's READING. Below the floor a judgement could not
+    decide a label (`_stance` scales it down); the cross-encoder is what costs time, so it reads fewer."""
     relevant = [h for h in hits if h.score >= th.min_retrieval]
-    return relevant[: th.nli_top_k] if judge == "nli" else relevant
+    return relevant[: th.nli_top_k] if kind is JudgeKind.READING else relevant
+
+
+def read_by_judges(hits: Sequence[Hit], judgements: dict[str, list[Judgement]], th: Thresholds
+                   ) -> dict[str, list[Judgement]]:
+    """Each hit's judgements, keeping only those whose judge reads that hit (`judged_hits`): the pipeline
+    and a re-aggregation of saved judgements under other thresholds count the same judgements."""
+    reads = {kind: {h.passage.id for h in judged_hits(hits, th, kind)} for kind in JudgeKind}
+    return {h.passage.id: [j for j in judgements.get(h.passage.id, []) if h.passage.id in reads[j.kind]]
+            for h in hits}
+
+
+def _reading(judgements: Sequence[Judgement]) -> Judgement | None:
+    """The models' reading of a pair: one judgement, or the mean of several."""
+    readings = [j for j in judgements if j.kind is JudgeKind.READING]
+    if len(readings) <= 1:
+        return readings[0] if readings else None
+    n = len(readings)
+    return readings[0].model_copy(update={
+        "judge": "+".join(j.judge for j in readings),
+        "entailment": sum(j.entailment for j in readings) / n,
+        "neutral": sum(j.neutral for j in readings) / n,
+        "contradiction": sum(j.contradiction for j in readings) / n})
+
+
+def _values(judgements: Sequence[Judgement]) -> Judgement | None:
+    """The value comparisons of a pair: a named mismatch outweighs a match, which outweighs nothing."""
+    found = [j for j in judgements if j.kind is JudgeKind.VALUES]
+    return max(found, key=lambda j: (j.contradiction, j.entailment), default=None)
 
 
 def _negated(text: str) -> bool:
@@ -41,8 +69,8 @@ def _negated(text: str) -> bool:
 
 
 def _stance(hit: Hit, judgements: Sequence[Judgement], th: Thresholds, claim_text: str = "") -> Stance:
-    nli = next((j for j in judgements if j.judge == "nli"), None)
-    rules = next((j for j in judgements if j.judge == "rules"), None)
+    nli = _reading(judgements)
+    rules = _values(judgements)
     relevant = hit.score >= th.min_retrieval
     support = contradiction = 0.0
     reason = ""
@@ -94,7 +122,7 @@ def _cancel_confirmed(
         for h in hits
         if h.score >= th.min_retrieval
         for j in judgements.get(h.passage.id, [])
-        if j.judge == "rules"
+        if j.kind is JudgeKind.VALUES
         for v in j.matched
     }
     if not confirmed:
@@ -103,7 +131,7 @@ def _cancel_confirmed(
     for pid, js in judgements.items():
         fixed = []
         for j in js:
-            if j.judge == "rules" and j.mismatched:
+            if j.kind is JudgeKind.VALUES and j.mismatched:
                 left = [v for v in j.mismatched if v not in confirmed]
                 if not left:
                     # Its values differ while other evidence states the claim's: this passage speaks

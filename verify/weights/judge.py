@@ -124,8 +124,8 @@ def ensure_judge(folder: Path | None = None, *, artifact: Path | None = None) ->
     meta = check_artifact(art)
     if verify_folder(folder, meta["sha256"]):
         return folder
-    from verify.weights.e5 import REBUILD_VERSION, ensure_e5
     from verify.locking import file_lock
+    from verify.weights.e5 import REBUILD_VERSION, ensure_e5
 
     if meta.get("base_rebuild_version") not in (None, REBUILD_VERSION):
         raise JudgeArtifactError(
