@@ -15,12 +15,14 @@ from verify.ci import run as ci_mod
 from verify.ci.run import (
     CiConfig,
     CiError,
+    PipelineHandle,
     ResultCache,
+    _identity,
     baseline_text,
     discover,
-    engine_from_verifier,
     exit_code,
     glob_match,
+    judge_identity,
     load_config,
     read_baseline,
     run_ci,
@@ -73,6 +75,18 @@ class CountingJudge:
         return self.inner.judge(pairs)
 
 
+def pipeline_from_verifier(verifier, window=(3, 1)) -> PipelineHandle:
+    """A CI pipeline handle over a ready (fake) Verifier; the index info must be set."""
+    info = verifier.index_info
+    judges = [j.name for j in verifier.judges]
+    identity = _identity(info.corpus_hash if info else "", info.encoder_id if info else verifier.encoder_id,
+                         info.encoder_version if info else "", judges, {}, verifier.thresholds,
+                         verifier.top_k, window)
+    identity["judge_identity"] = [judge_identity(j) for j in verifier.judges]
+    return PipelineHandle(identity=identity, make_verifier=lambda: verifier, problems=list(verifier.corpus_problems),
+                          encoder=verifier.encoder_id, judges=judges, _verifier=verifier)
+
+
 def make_verifier(tmp: Path, evidence: Path = FIXTURES / "evidence") -> Verifier:
     encoder = FakeEncoder()
     store, problems, _ = ensure_index(Settings(evidence=(evidence,), index_dir=tmp / "index", encoder="unused"),
@@ -102,7 +116,7 @@ def config_for(repo: Path, **kw) -> CiConfig:
 
 def run(repo: Path, verifier: Verifier, **kw) -> CiResult:
     cfg = config_for(repo, **{k: kw.pop(k) for k in ("fail_on", "min_confidence") if k in kw})
-    return run_ci(cfg, engine_from_verifier(verifier), root=repo, cache=kw.pop("cache", ResultCache(repo / ".cache")),
+    return run_ci(cfg, pipeline_from_verifier(verifier), root=repo, cache=kw.pop("cache", ResultCache(repo / ".cache")),
                   **kw)
 
 
@@ -427,7 +441,7 @@ def test_markdown_and_json(repo, verifier):
 def cli(repo, verifier, monkeypatch, tmp_path):
     monkeypatch.chdir(repo)
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "user-cache"))
-    monkeypatch.setattr(ci_mod, "engine_from_settings", lambda settings: engine_from_verifier(verifier))
+    monkeypatch.setattr(ci_mod, "pipeline_from_settings", lambda settings: pipeline_from_verifier(verifier))
     (repo / "verify.toml").write_text(f'paths = ["docs"]\nevidence = ["{FIXTURES / "evidence"}"]\n',
                                       encoding="utf-8")
     from verify.cli.main import app
@@ -496,11 +510,11 @@ def test_settings_engine_loads_nothing_when_everything_is_cached(repo, tmp_path,
     settings = Settings(evidence=(evidence,), encoder="fake", judges=("rules",))
     cfg = CiConfig(paths=(repo / "docs",), evidence=(evidence,))
 
-    first = ci_mod.engine_from_settings(settings)  # no index yet: built now
+    first = ci_mod.pipeline_from_settings(settings)  # no index yet: built now
     assert first._verifier is not None
     assert run_ci(cfg, first, root=repo).cache.misses == 2
 
-    second = ci_mod.engine_from_settings(settings)  # index current: nothing loaded ...
+    second = ci_mod.pipeline_from_settings(settings)  # index current: nothing loaded ...
     assert second._verifier is None and second.identity == first.identity
     result = run_ci(cfg, second, root=repo)
     assert (result.cache.hits, result.cache.misses) == (2, 0)
@@ -509,17 +523,17 @@ def test_settings_engine_loads_nothing_when_everything_is_cached(repo, tmp_path,
     note = evidence / "notes.txt"
     st = note.stat()
     os.utime(note, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000_000))  # touched, same content
-    third = ci_mod.engine_from_settings(settings)
+    third = ci_mod.pipeline_from_settings(settings)
     assert third.identity == first.identity
     assert run_ci(cfg, third, root=repo).cache.hits == 2
 
     (evidence / "new.md").write_text("---\ntitle: New\n---\nHooli opened a data center in Oregon in 2022.\n",
                                      encoding="utf-8")
-    fourth = ci_mod.engine_from_settings(settings)
+    fourth = ci_mod.pipeline_from_settings(settings)
     assert fourth.identity["corpus"] != first.identity["corpus"]
     assert run_ci(cfg, fourth, root=repo).cache.misses == 2
 
-    judged = ci_mod.engine_from_settings(settings.model_copy(update={"judges": ("rules", "nli"),
+    judged = ci_mod.pipeline_from_settings(settings.model_copy(update={"judges": ("rules", "nli"),
                                                                      "nli_model": str(tmp_path)}))
     assert judged.identity != fourth.identity and judged.identity["judge_keys"]["nli"].startswith("nli:folder:")
 

@@ -41,7 +41,7 @@ def test_audit_exits_2_for_an_unreadable_article_and_not_for_evidence_problems(t
 
     verifier = make_verifier(tmp_path)
     assert any(p.severity == "error" for p in verifier.corpus_problems)  # the fixture's malformed JSONL line
-    monkeypatch.setattr(cli, "_verifier", lambda settings: verifier)
+    monkeypatch.setattr(cli, "make_verifier", lambda settings: verifier)
     arts = tmp_path / "arts"
     arts.mkdir()
     (arts / "a.txt").write_text("Acme Robotics was founded in 2015 in Berlin.\n", encoding="utf-8")
@@ -72,7 +72,7 @@ def test_audit_of_a_tree_holding_its_evidence_folder_does_not_count_evidence_pro
     verifier = make_verifier(tmp_path, evidence=repo / "evidence")
     errors = [p for p in verifier.corpus_problems if p.severity == "error"]
     assert errors and all(p.path.startswith(str(repo / "evidence")) for p in errors)
-    monkeypatch.setattr(cli, "_verifier", lambda settings: verifier)
+    monkeypatch.setattr(cli, "make_verifier", lambda settings: verifier)
     r = CliRunner().invoke(app, ["audit", str(repo), "--format", "json"])
     assert r.exit_code == 0, r.output
     problems = json.loads(r.stdout)["problems"]
@@ -106,7 +106,7 @@ def test_empty_input_is_refused_before_any_model_loads(tmp_path, monkeypatch, te
     def no_models(settings):
         raise AssertionError("a model was loaded for empty input")
 
-    monkeypatch.setattr(cli, "_verifier", no_models)
+    monkeypatch.setattr(cli, "make_verifier", no_models)
     article = tmp_path / "empty.txt"
     article.write_text(text, encoding="utf-8")
     r = CliRunner().invoke(app, ["check", str(article)])
@@ -122,7 +122,7 @@ def test_fail_on_exits_1_after_writing_the_report(tmp_path, monkeypatch):
     from .test_ci import make_verifier
 
     verifier = make_verifier(tmp_path)
-    monkeypatch.setattr(cli, "_verifier", lambda settings: verifier)
+    monkeypatch.setattr(cli, "make_verifier", lambda settings: verifier)
     article = tmp_path / "a.txt"
     article.write_text("Acme Robotics was founded in 2015 in Berlin. Acme Robotics was founded in 2011 in Berlin.\n",
                        encoding="utf-8")

@@ -461,7 +461,7 @@ class CachedJudge:
 
 
 @dataclass
-class Engine:
+class PipelineHandle:
     """What a CI run needs from the pipeline: the identity its verdicts depend on, and a Verifier on demand."""
 
     identity: dict[str, Any]
@@ -493,20 +493,7 @@ def _identity(corpus_hash: str, encoder_id: str, encoder_version: str, judges: S
     }
 
 
-def engine_from_verifier(verifier: Any, window: Sequence[int] = (3, 1)) -> Engine:
-    """An engine over a ready Verifier (tests, library use); the index info must be set."""
-    info = verifier.index_info
-    judges = [j.name for j in verifier.judges]
-    judge_key = [judge_identity(j) for j in verifier.judges]
-    identity = _identity(info.corpus_hash if info else "", info.encoder_id if info else verifier.encoder_id,
-                         info.encoder_version if info else "", judges, {}, verifier.thresholds,
-                         verifier.top_k, window)
-    identity["judge_identity"] = judge_key
-    return Engine(identity=identity, make_verifier=lambda: verifier, problems=list(verifier.corpus_problems),
-                  encoder=verifier.encoder_id, judges=judges, _verifier=verifier)
-
-
-def engine_from_settings(settings: Settings) -> Engine:
+def pipeline_from_settings(settings: Settings) -> PipelineHandle:
     """An engine for the real pipeline. When the index on disk is current for the evidence files, nothing
     is loaded: a run whose documents are all cached never loads a model."""
     from verify.pipeline import Verifier, evidence_files, evidence_fingerprint, index_folder
@@ -529,13 +516,13 @@ def engine_from_settings(settings: Settings) -> Engine:
         identity = _identity(info["corpus_hash"], info["encoder_id"], info["encoder_version"], judges, keys,
                              settings.thresholds, settings.top_k, window)
         problems = [Problem.model_validate(p) for p in manifest.get("problems", [])]
-        return Engine(identity=identity, make_verifier=lambda: Verifier.from_settings(settings),
+        return PipelineHandle(identity=identity, make_verifier=lambda: Verifier.from_settings(settings),
                       problems=problems, encoder=encoder.id, judges=list(judges), judge_keys=keys)
     verifier = Verifier.from_settings(settings)  # builds (or repairs) the index
     info = verifier.index_info
     identity = _identity(info.corpus_hash, info.encoder_id, info.encoder_version, judges, keys,
                          settings.thresholds, settings.top_k, window)
-    return Engine(identity=identity, make_verifier=lambda: verifier, problems=list(verifier.corpus_problems),
+    return PipelineHandle(identity=identity, make_verifier=lambda: verifier, problems=list(verifier.corpus_problems),
                   encoder=encoder.id, judges=list(judges), judge_keys=keys, _verifier=verifier)
 
 
@@ -651,7 +638,7 @@ def _parse_entry(entry: dict) -> tuple[list[tuple[Verdict, tuple[int | None, int
 
 def run_ci(
     config: CiConfig,
-    engine: Engine | Callable[[], Engine],
+    engine: PipelineHandle | Callable[[], PipelineHandle],
     *,
     root: Path,
     paths: Sequence[Path] | None = None,
@@ -673,8 +660,8 @@ def run_ci(
         docs = [(rel, p) for rel, p in docs if p in changed]
 
     stats = CacheStats(documents=len(docs), enabled=cache.enabled)
-    if not isinstance(engine, Engine):
-        engine = engine() if docs else Engine(identity={}, make_verifier=lambda: None)
+    if not isinstance(engine, PipelineHandle):
+        engine = engine() if docs else PipelineHandle(identity={}, make_verifier=lambda: None)
     identity = json.dumps(engine.identity, sort_keys=True)
     problems: list[Problem] = list(unsupported)
     entries: dict[str, dict] = {}

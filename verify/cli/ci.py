@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INDEX = 0, 1, 2, 3
+from verify.cli.options import EXIT_INDEX, EXIT_INPUT, EXIT_OK, FailOn, fail
 
 
 class CiFormat(str, Enum):
@@ -20,11 +20,6 @@ class CiFormat(str, Enum):
     json = "json"
 
 
-class FailOnOpt(str, Enum):
-    contradicted = "contradicted"
-    unknown = "unknown"
-
-
 def _renderer(fmt: str):
     from verify.render.ci_markdown import render_ci_markdown
     from verify.render.findings import render_ci_json, render_ci_text
@@ -33,11 +28,6 @@ def _renderer(fmt: str):
 
     return {"text": render_ci_text, "sarif": render_sarif, "junit": render_junit,
             "markdown": render_ci_markdown, "json": render_ci_json}[fmt]
-
-
-def _fail(code: int, message: str) -> typer.Exit:
-    typer.echo(f"verify ci: error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def ci(
@@ -52,7 +42,7 @@ def ci(
     junit: Annotated[Path | None, typer.Option("--junit", help="Also write JUnit XML to FILE.")] = None,
     markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write a PR-comment summary to FILE.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the JSON result to FILE.")] = None,
-    fail_on: Annotated[FailOnOpt | None, typer.Option(
+    fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", help="Fail on contradicted claims, or on contradicted and unknown ones.")] = None,
     min_confidence: Annotated[float | None, typer.Option(
         "--min-confidence", min=0.0, max=1.0, help="Findings below this confidence warn but do not fail.")] = None,
@@ -76,9 +66,9 @@ def ci(
         CiError,
         ResultCache,
         baseline_text,
-        engine_from_settings,
         exit_code,
         load_config,
+        pipeline_from_settings,
         read_baseline,
         repo_root,
         run_ci,
@@ -115,19 +105,19 @@ def ci(
         base_file = baseline or (cfg.baseline if not write_baseline else None)
         base = read_baseline(base_file) if base_file and (baseline or base_file.exists()) else None
     except CiError as exc:
-        raise _fail(EXIT_INPUT, str(exc)) from exc
+        raise fail(EXIT_INPUT, str(exc)) from exc
 
     from verify.retrieval.store import IndexError_
     from verify.sources.files import InputError
 
     try:
         settings = settings_for(cfg)
-        result = run_ci(cfg, lambda: engine_from_settings(settings), root=repo_root(Path.cwd()), paths=paths, baseline=base,
+        result = run_ci(cfg, lambda: pipeline_from_settings(settings), root=repo_root(Path.cwd()), paths=paths, baseline=base,
                         changed_only=changed_only, cache=ResultCache(enabled=not no_cache))
     except (CiError, InputError) as exc:
-        raise _fail(EXIT_INPUT, str(exc)) from exc
+        raise fail(EXIT_INPUT, str(exc)) from exc
     except (IndexError_, ValueError, RuntimeError) as exc:
-        raise _fail(EXIT_INDEX, str(exc)) from exc
+        raise fail(EXIT_INDEX, str(exc)) from exc
 
     try:
         for fmt_name, target in (("sarif", sarif), ("junit", junit), ("markdown", markdown), ("json", json_out)):
@@ -136,7 +126,7 @@ def ci(
         if write_baseline:
             atomic_write_text(write_baseline, baseline_text(result))
     except OSError as exc:
-        raise _fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
+        raise fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
     sys.stdout.write(_renderer(fmt.value)(result))
     if write_baseline:
         recorded = sum(1 for f in result.findings if f.level.value != "none")

@@ -11,12 +11,11 @@ from typing import Annotated
 import typer
 
 from verify import DEFAULT_ENCODER
+from verify.cli.options import EXIT_INDEX, EXIT_INPUT, fail
 
 PIPELINE_SETS = ("climate-fever", "healthfc", "healthfc-de", "healthfc-en", "covid-fact", "averitec", "fever-jsonl")
 GOLD_SETS = ("xnli-de", "xnli-en-de", "xnli-en", "rte3-de", "mnli-choice-en", "swaps-de", "covid-fact", "climate-fever", "healthfc",
              "healthfc-de", "healthfc-en", "fv-dev", "averitec")
-EXIT_INPUT = 2
-EXIT_INDEX = 3
 
 
 class EvalFormat(str, Enum):
@@ -29,11 +28,6 @@ class Split(str, Enum):
     dev = "dev"
     test = "test"
     all = "all"
-
-
-def _fail(code: int, message: str) -> typer.Exit:
-    typer.echo(f"verify: error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _pct(x) -> str:
@@ -198,19 +192,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Measure quality on a labelled benchmark: accuracy, macro-F1, recall@k, calibration, time per claim."""
         if output is not None and output.is_dir():  # refused before a run that may take an hour
-            raise _fail(EXIT_INPUT, f"cannot write output: {output}: is a folder")
+            raise fail(EXIT_INPUT, f"cannot write output: {output}: is a folder")
         if predictions is not None and predictions.is_dir():
-            raise _fail(EXIT_INPUT, f"cannot write predictions: {predictions}: is a folder")
+            raise fail(EXIT_INPUT, f"cannot write predictions: {predictions}: is a folder")
         if split is None:
             split = (Split.dev if data is None else Split.all) if name == "averitec" else \
                 Split.dev if name in ("fv-dev",) else Split.test
         if gold_evidence:
             if predictions is not None:
-                raise _fail(EXIT_INPUT, "--predictions writes the pipeline's verdicts: it does not go with --gold-evidence")
+                raise fail(EXIT_INPUT, "--predictions writes the pipeline's verdicts: it does not go with --gold-evidence")
             if thresholds is not None:
-                raise _fail(EXIT_INPUT, "--gold-evidence evaluates the NLI judge alone: it takes no --thresholds")
+                raise fail(EXIT_INPUT, "--gold-evidence evaluates the NLI judge alone: it takes no --thresholds")
             if evidence:
-                raise _fail(EXIT_INPUT, "--evidence is for the pipeline on your own labelled claims: it does not go with --gold-evidence")
+                raise fail(EXIT_INPUT, "--evidence is for the pipeline on your own labelled claims: it does not go with --gold-evidence")
             res = _gold(name, data, split, limit, nli_model, judge, per_sentence)
         else:
             res = _pipeline(name, data, split, limit, encoder, judge, nli_model, top_k, reuse, thresholds, predictions,
@@ -227,7 +221,7 @@ def register(app: typer.Typer) -> None:
             try:
                 atomic_write_text(output, text)
             except OSError as exc:
-                raise _fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
+                raise fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
         else:
             sys.stdout.write(text)
 
@@ -237,27 +231,27 @@ def _gold(name: str, data: Path | None, split: Split, limit: int | None, nli_mod
     import os
 
     if name not in GOLD_SETS:
-        raise _fail(EXIT_INPUT, f"unknown gold-evidence set '{name}' (known: {', '.join(GOLD_SETS)})")
+        raise fail(EXIT_INPUT, f"unknown gold-evidence set '{name}' (known: {', '.join(GOLD_SETS)})")
     if judge and set(judge) != {"nli"}:
-        raise _fail(EXIT_INPUT, "--gold-evidence evaluates the NLI judge alone: use --judge nli or no --judge")
+        raise fail(EXIT_INPUT, "--gold-evidence evaluates the NLI judge alone: use --judge nli or no --judge")
     if data is not None:
         # nli_sets reads <benchmarks>/<dataset>/...: accept the folder that holds the benchmark folders.
         folder = "healthfc" if name.startswith("healthfc") else name
         if name not in ("covid-fact", "climate-fever") and folder != "healthfc":
-            raise _fail(EXIT_INPUT, f"--data is not used for {name} (it reads ../shared/nli-data)")
+            raise fail(EXIT_INPUT, f"--data is not used for {name} (it reads ../shared/nli-data)")
         if not (data.is_dir() and (data / folder).is_dir()):
-            raise _fail(EXIT_INPUT, f"{data}: with --gold-evidence, --data must be a folder holding {folder}/")
+            raise fail(EXIT_INPUT, f"{data}: with --gold-evidence, --data must be a folder holding {folder}/")
         os.environ["VERIFY_BENCHMARKS"] = str(data)
     from verify.eval import gold as nli_sets
 
     if split is Split.all:
-        raise _fail(EXIT_INPUT, "--gold-evidence takes --split dev or test")
+        raise fail(EXIT_INPUT, "--gold-evidence takes --split dev or test")
     try:
         return nli_sets.evaluate(nli_model, name, limit=limit, split=split.value, per_sentence=per_sentence)
     except (FileNotFoundError, OSError, KeyError) as exc:
-        raise _fail(EXIT_INPUT, f"cannot read the data for {name}: {exc}") from exc
+        raise fail(EXIT_INPUT, f"cannot read the data for {name}: {exc}") from exc
     except (RuntimeError, ValueError) as exc:
-        raise _fail(EXIT_INDEX, str(exc)) from exc
+        raise fail(EXIT_INDEX, str(exc)) from exc
 
 
 def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, encoder: str, judge: list[str] | None,
@@ -265,29 +259,29 @@ def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, enc
               predictions: Path | None = None, evidence: tuple[Path, ...] = ()) -> dict:
     if name not in PIPELINE_SETS:
         extra = " (add --gold-evidence for the judge-only sets)" if name in GOLD_SETS else ""
-        raise _fail(EXIT_INPUT, f"unknown benchmark '{name}' (known: {', '.join(PIPELINE_SETS)}){extra}")
+        raise fail(EXIT_INPUT, f"unknown benchmark '{name}' (known: {', '.join(PIPELINE_SETS)}){extra}")
     if name == "fever-jsonl" and data is None:
-        raise _fail(EXIT_INPUT, "fever-jsonl needs --data PATH (a JSONL file of labelled claims)")
-    from verify.cli.main import _thresholds_option
+        raise fail(EXIT_INPUT, "fever-jsonl needs --data PATH (a JSONL file of labelled claims)")
+    from verify.cli.options import thresholds_option
     from verify.config import Settings
     from verify.datasets.benchmarks import DataError, load_benchmark
     from verify.eval.harness import _stderr_progress, evaluate
     from verify.retrieval.store import IndexError_
     from verify.sources.files import InputError
 
-    extra = _thresholds_option(thresholds)  # before the data: a bad file is the user's first error to hear about
+    extra = thresholds_option(thresholds)  # before the data: a bad file is the user's first error to hear about
     try:
         bench = load_benchmark(name, data, evidence)
     except DataError as exc:
-        raise _fail(EXIT_INPUT, str(exc)) from exc
+        raise fail(EXIT_INPUT, str(exc)) from exc
     settings = Settings(encoder=encoder, judges=tuple(judge) if judge else None, nli_model=nli_model, top_k=top_k,
                         **extra)
     try:
         return evaluate(bench, settings, split=split.value, limit=limit, reuse=reuse,
                         progress=_stderr_progress if sys.stderr.isatty() else None, predictions=predictions)
     except InputError as exc:
-        raise _fail(EXIT_INPUT, str(exc)) from exc
+        raise fail(EXIT_INPUT, str(exc)) from exc
     except OSError as exc:  # the predictions file could not be written (the run itself is saved)
-        raise _fail(EXIT_INPUT, f"cannot write predictions: {exc}") from exc
+        raise fail(EXIT_INPUT, f"cannot write predictions: {exc}") from exc
     except (IndexError_, ValueError, RuntimeError) as exc:
-        raise _fail(EXIT_INDEX, str(exc)) from exc
+        raise fail(EXIT_INDEX, str(exc)) from exc

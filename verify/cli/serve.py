@@ -9,7 +9,20 @@ from verify import DEFAULT_ENCODER
 
 
 def register(app: typer.Typer) -> None:
-    from verify.cli.main import EncoderOpt, EvidenceOpt, IndexDirOpt, JudgeOpt, NliOpt, ThresholdsOpt, TopKOpt
+    from verify.cli.options import (
+        EXIT_INDEX,
+        EXIT_INPUT,
+        EncoderOpt,
+        EvidenceOpt,
+        IndexDirOpt,
+        JudgeOpt,
+        NliOpt,
+        ThresholdsOpt,
+        TopKOpt,
+        fail,
+        make_verifier,
+        settings_from,
+    )
 
     @app.command()
     def serve(
@@ -28,24 +41,22 @@ def register(app: typer.Typer) -> None:
         log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
     ) -> None:
         """Serve the web page at / and the API at /v1 (verify, claims, health; schema at /openapi.json)."""
-        from verify.cli.main import _fail, _settings, _verifier
-
         try:
             import uvicorn
 
             from verify.server.app import create_app
         except ImportError as exc:  # fastapi / uvicorn are dependencies, but say so plainly if missing
-            raise _fail(3, f"verify serve needs fastapi and uvicorn ({exc})") from exc
+            raise fail(EXIT_INDEX, f"verify serve needs fastapi and uvicorn ({exc})") from exc
         if evidence:
             for p in evidence:
                 if not Path(p).exists():
-                    raise _fail(2, f"{p}: no such file or folder")
-        verifier = _verifier(_settings(evidence, top_k, encoder, judge, nli_model, index_dir, thresholds=thresholds))
+                    raise fail(EXIT_INPUT, f"{p}: no such file or folder")
+        verifier = make_verifier(settings_from(evidence, top_k, encoder, judge, nli_model, index_dir, thresholds=thresholds))
         typer.echo("verify: warming up the models…", err=True)
         try:
             verifier.verify_text("Fluidstack wurde 2017 gegründet.", source="warm-up")
         except Exception as exc:  # a model that loads lazily and fails should fail now, not on a request
-            raise _fail(3, f"model warm-up failed: {exc}") from exc
+            raise fail(EXIT_INDEX, f"model warm-up failed: {exc}") from exc
         info = verifier.index_info
         corpus = f"{info.documents} documents, {info.passages} passages" if info else "no index"
         typer.echo(f"verify: encoder {verifier.encoder_id}, judges {', '.join(j.name for j in verifier.judges)}, "

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from verify.cli.options import EXIT_INDEX
+
 
 def register(app: typer.Typer) -> None:
     @app.command("train-judge")
@@ -56,7 +58,7 @@ def register(app: typer.Typer) -> None:
             if result.returncode != 0:
                 typer.echo(f"verify: error: training failed (exit {result.returncode}); see {folder}/train.log",
                            err=True)
-                raise typer.Exit(3)
+                raise typer.Exit(EXIT_INDEX)
         run = stages[-1][0]
         if install:
             from verify.weights.judge import artifact_dir

