@@ -22,12 +22,12 @@ def main() -> int:
     args = ap.parse_args()
 
     from verify.config import Settings, shipped_thresholds
+    from verify.models import Claim
+    from verify.retrieval.build import ensure_index
     from verify.retrieval.encoders import make_encoder
     from verify.retrieval.store import HybridRetriever
     from verify.sources.files import load_corpus
-    from verify.models import Claim
     from verify.sources.passages import passages_of_all
-    from verify.pipeline import ensure_index
 
     rows = [json.loads(line) for line in open(args.claims, encoding="utf-8") if line.strip()]
     claims = [Claim(id=str(i), text=r["claim"], sentence=r["claim"], start=0, end=len(r["claim"]), language="de")

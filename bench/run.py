@@ -64,9 +64,9 @@ def measure_overhead(encoder, evidence: Sequence[Path], copies: int, repeats: in
     # The plain encoder on both sides: through the embedding cache the repeated texts would be free.
     encoder = getattr(encoder, "encoder", encoder)
     from verify.config import Settings
+    from verify.retrieval.build import ensure_index
     from verify.sources.files import load_corpus
     from verify.sources.passages import passages_of_all
-    from verify.pipeline import ensure_index
 
     with tempfile.TemporaryDirectory() as td:
         ev = corpus_copies(evidence, copies, Path(td) / "ev")
@@ -149,8 +149,8 @@ class _Timer:
 def stage_breakdown(verifier, article_path: Path, repeats: int, log) -> dict:
     """Time each stage of checking one article by wrapping the verifier's own parts (no re-implementation)."""
     import verify.pipeline as pipeline_module
-    from verify.sources.files import read_article
     from verify.render import RENDERERS
+    from verify.sources.files import read_article
 
     article = read_article(article_path)
     timer = _Timer()
@@ -394,9 +394,10 @@ def run(*, quick: bool = False, evidence: Path = ROOT / "evidence", seeds: Path 
     """Run every measurement; `encoder`/`judges` may be injected (the smoke test passes fakes)."""
     from verify.claims.extract import organisations_from_passages
     from verify.config import Settings
+    from verify.pipeline import Verifier, make_pipeline_judges
+    from verify.retrieval.build import ensure_index
     from verify.retrieval.encoders import make_encoder
     from verify.retrieval.store import HybridRetriever
-    from verify.pipeline import Verifier, ensure_index, make_pipeline_judges
 
     # The user's cache (models, the evidence index): a cold run there is what a user sees.
     settings = Settings(evidence=(evidence,), nli_model=nli_model)

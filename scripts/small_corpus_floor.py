@@ -13,10 +13,16 @@ def measure(names: list[str], encoder: str, split: str, limit: int | None, thres
     from verify.config import Settings, load_thresholds, shipped_thresholds
     from verify.datasets.benchmarks import DISPUTED, load_benchmark
     from verify.eval.harness import to_claim
-    from verify.retrieval.fusion import cross_lingual, fuse_languages, relevance, rescale_dense, rescale_lexical
-    from verify.retrieval.store import lexical_text, query_text
-    from verify.retrieval.bm25 import BM25Index, tokenize
     from verify.pipeline import Verifier
+    from verify.retrieval.bm25 import BM25Index, tokenize
+    from verify.retrieval.fusion import (
+        cross_lingual,
+        fuse_languages,
+        relevance,
+        rescale_dense,
+        rescale_lexical,
+    )
+    from verify.retrieval.store import lexical_text, query_text
 
     th = load_thresholds(thresholds) if thresholds else shipped_thresholds()
     out: dict = {"encoder": encoder, "split": split, "min_retrieval": th.min_retrieval,

@@ -94,7 +94,7 @@ def test_auto_choice_by_size():
 def test_store_with_ivf_index_round_trips(tmp_path, fake_encoder):
     from verify.config import Settings
     from verify.models import Claim
-    from verify.pipeline import ensure_index
+    from verify.retrieval.build import ensure_index
     from verify.retrieval.store import HybridRetriever, IndexStore
 
     settings = Settings(evidence=(FIXTURES / "evidence",), index_dir=tmp_path / "ix", encoder="unused")

@@ -31,7 +31,7 @@ from verify.claims.extract import organisations_from_passages
 from verify.config import Settings
 from verify.judging.rules import RuleJudge
 from verify.models import Citation, Label
-from verify.pipeline import Verifier, ensure_index
+from verify.pipeline import Verifier
 from verify.render.ci_markdown import render_ci_markdown
 from verify.render.findings import (
     CacheStats,
@@ -45,6 +45,7 @@ from verify.render.findings import (
 )
 from verify.render.junit import render_junit
 from verify.render.sarif import render_sarif
+from verify.retrieval.build import ensure_index
 from verify.retrieval.store import HybridRetriever
 
 from .conftest import FIXTURES, FakeEncoder, FakeJudge, fake_thresholds

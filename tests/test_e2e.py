@@ -108,9 +108,9 @@ def test_index_built_with_another_encoder_is_refused(tmp_path):
     ix = tmp_path / "ix"
     assert run("index", "--evidence", str(FIXTURES / "evidence"), "--index-dir", str(ix)).returncode == 0
     from verify.retrieval.encoders import MiniLMEncoder
-    from verify.retrieval.store import IndexError_, IndexStore
+    from verify.retrieval.store import IndexStore, IndexStoreError
 
-    with pytest.raises(IndexError_, match=make_encoder(DEFAULT_ENCODER).id):
+    with pytest.raises(IndexStoreError, match=make_encoder(DEFAULT_ENCODER).id):
         IndexStore.load(ix, MiniLMEncoder())
 
 

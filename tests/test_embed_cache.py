@@ -76,7 +76,7 @@ def test_index_rebuild_embeds_only_new_passages(tmp_path, monkeypatch):
     import shutil
 
     from verify.config import Settings
-    from verify.pipeline import ensure_index
+    from verify.retrieval.build import ensure_index
 
     from .conftest import FIXTURES, FakeEncoder
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.eval import metrics as M
+from verify.eval import metrics
 
 from .conftest import ROOT
 
@@ -46,7 +46,7 @@ needs_nli_data = pytest.mark.skipif(
 def test_classification_by_hand():
     gold = ["supported", "supported", "contradicted", "unknown", "unknown"]
     pred = ["supported", "unknown", "contradicted", "unknown", "supported"]
-    r = M.classification(gold, pred)
+    r = metrics.classification(gold, pred)
     assert r["n"] == 5 and r["accuracy"] == 0.6
     sup = r["per_class"]["supported"]
     assert (sup["precision"], sup["recall"], sup["f1"]) == (0.5, 0.5, 0.5)
@@ -58,28 +58,28 @@ def test_classification_by_hand():
 
 def test_macro_f1_averages_gold_classes_only():
     # COVID-Fact is 2-way: "unknown" predictions are wrong, but unknown is no class of its own there.
-    r = M.classification(["supported", "contradicted"], ["supported", "unknown"])
+    r = metrics.classification(["supported", "contradicted"], ["supported", "unknown"])
     assert r["macro_f1"] == pytest.approx((1.0 + 0.0) / 2)
     assert "unknown" not in r["confusion"]
 
 
 def test_classification_rejects_length_mismatch():
     with pytest.raises(ValueError):
-        M.classification(["supported"], [])
+        metrics.classification(["supported"], [])
 
 
 def test_recall_at_k_by_hand():
     retrieved = [["a", "b", "c"], ["x", "y", "z"], ["q"]]
     gold = [{"b"}, {"z", "w"}, set()]
-    r = M.recall_at_k(retrieved, gold, (1, 2, 3))
+    r = metrics.recall_at_k(retrieved, gold, (1, 2, 3))
     assert r["n"] == 2  # the claim without gold evidence is left out
     assert r["recall_at_1"] == 0.0 and r["recall_at_2"] == 0.5 and r["recall_at_3"] == 1.0
     assert r["evidence_recall_at_3"] == pytest.approx((1 + 0.5) / 2)
 
 
 def test_reliability_perfect_and_overconfident():
-    assert M.reliability([1.0, 1.0], [True, True])["ece"] == 0.0
-    r = M.reliability([0.95] * 10, [True] * 5 + [False] * 5)
+    assert metrics.reliability([1.0, 1.0], [True, True])["ece"] == 0.0
+    r = metrics.reliability([0.95] * 10, [True] * 5 + [False] * 5)
     assert r["ece"] == pytest.approx(0.45)
     assert sum(b["n"] for b in r["bins"]) == 10 and len(r["bins"]) == 10
 
@@ -91,7 +91,7 @@ labels = st.sampled_from(["supported", "contradicted", "unknown"])
 @given(st.lists(st.tuples(labels, labels), min_size=1, max_size=60))
 def test_classification_properties(pairs):
     gold, pred = [g for g, _ in pairs], [p for _, p in pairs]
-    r = M.classification(gold, pred)
+    r = metrics.classification(gold, pred)
     assert 0.0 <= r["accuracy"] <= 1.0 and 0.0 <= r["macro_f1"] <= 1.0
     assert sum(sum(row.values()) for row in r["confusion"].values()) == len(pairs)
     assert sum(r["confusion"][g][g] for g in r["confusion"]) == round(r["accuracy"] * len(pairs))
@@ -103,7 +103,7 @@ def test_classification_properties(pairs):
 @given(st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=1, max_size=80))
 def test_reliability_properties(rows):
     conf, ok = [c for c, _ in rows], [b for _, b in rows]
-    r = M.reliability(conf, ok)
+    r = metrics.reliability(conf, ok)
     assert 0.0 <= r["ece"] <= 1.0
     assert sum(b["n"] for b in r["bins"]) == len(rows)
     # ECE never exceeds the mean absolute gap of the individual predictions
@@ -114,14 +114,14 @@ def test_reliability_properties(rows):
 @given(st.lists(st.tuples(st.lists(st.integers(0, 9), max_size=10, unique=True),
                           st.sets(st.integers(0, 9), max_size=3)), min_size=1, max_size=30))
 def test_recall_is_monotone_in_k(rows):
-    r = M.recall_at_k([x for x, _ in rows], [g for _, g in rows], (1, 5, 10))
+    r = metrics.recall_at_k([x for x, _ in rows], [g for _, g in rows], (1, 5, 10))
     if r["n"]:
         assert r["recall_at_1"] <= r["recall_at_5"] <= r["recall_at_10"] <= 1.0
         assert r["evidence_recall_at_10"] <= r["recall_at_10"]
 
 
 def test_breakdown_per_language():
-    r = M.breakdown(["supported", "unknown", "supported"], ["supported", "supported", "supported"], ["de", "de", "en"])
+    r = metrics.breakdown(["supported", "unknown", "supported"], ["supported", "supported", "supported"], ["de", "de", "en"])
     assert r["de"]["n"] == 2 and r["de"]["accuracy"] == 0.5 and r["en"]["accuracy"] == 1.0
 
 
@@ -654,12 +654,12 @@ def test_averitec_reader_names_the_problem(tmp_path):
 
 
 def test_fv_split_is_fixed_and_groups_never_straddle():
-    from verify.datasets import fv as F
+    from verify.datasets import fv
 
-    assert F.split_of("averitec:claim:x") == F.split_of("averitec:claim:x")
-    shares = [F.split_of(f"g{i}") == "dev" for i in range(4000)]
+    assert fv.split_of("averitec:claim:x") == fv.split_of("averitec:claim:x")
+    shares = [fv.split_of(f"g{i}") == "dev" for i in range(4000)]
     assert 0.17 < sum(shares) / len(shares) < 0.23
-    g = F._Groups()
+    g = fv._Groups()
     g.union("claim:a", "doc:1")
     g.union("claim:b", "doc:1")
     g.union("claim:c", "doc:2")
@@ -669,12 +669,12 @@ def test_fv_split_is_fixed_and_groups_never_straddle():
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "fv-data" / "averitec-train-en").exists(),
                     reason="../shared/fv-data not present")
 def test_averitec_dev_carve_out_is_disjoint_from_the_judges_training_pairs():
-    from verify.datasets import fv as F
+    from verify.datasets import fv
     from verify.datasets.benchmarks import load_benchmark
 
     bench = load_benchmark("averitec")
-    train_claims = {F.norm_claim(p.claim) for p in F.training_pairs("train") if p.set == "averitec"}
-    dev_claims = {F.norm_claim(c.text) for c in bench.claims}
+    train_claims = {fv.norm_claim(p.claim) for p in fv.training_pairs("train") if p.set == "averitec"}
+    dev_claims = {fv.norm_claim(c.text) for c in bench.claims}
     assert len(bench.claims) > 400 and {c.split for c in bench.claims} == {"dev"}
     assert not dev_claims & train_claims
     assert "averitec:averitec-train-1573" not in {c.id for c in bench.claims}

@@ -10,8 +10,8 @@ import pytest
 
 from verify.config import Settings
 from verify.models import Claim
-from verify.pipeline import ensure_index
-from verify.retrieval.store import HybridRetriever, IndexError_, IndexStore
+from verify.retrieval.build import ensure_index
+from verify.retrieval.store import HybridRetriever, IndexStore, IndexStoreError
 
 from .conftest import FIXTURES, FakeEncoder
 
@@ -62,7 +62,7 @@ def test_other_encoder_is_refused(tmp_path, fake_encoder):
     class Other(FakeEncoder):
         id = "other-encoder"
 
-    with pytest.raises(IndexError_, match="built with encoder fake-bow"):
+    with pytest.raises(IndexStoreError, match="built with encoder fake-bow"):
         IndexStore.load(settings.index_dir, Other())
 
 
@@ -72,7 +72,7 @@ def test_corrupted_index_is_detected_and_rebuilt(tmp_path, fake_encoder):
     build = IndexStore.current(settings.index_dir)
     with open(build / "passages.jsonl", "r+b") as f:
         f.truncate(100)
-    with pytest.raises(IndexError_, match="checksum"):
+    with pytest.raises(IndexStoreError, match="checksum"):
         IndexStore.load(settings.index_dir, fake_encoder)
     store, _, rebuilt = ensure_index(settings, fake_encoder)
     assert rebuilt and store.info.passages > 0
@@ -147,7 +147,7 @@ def test_a_new_reader_version_rebuilds_once_with_the_problems_it_finds(tmp_path,
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     settings = _settings(tmp_path, evidence)
-    monkeypatch.setattr("verify.pipeline.load_corpus", lambda paths: io.Corpus())  # an older reader: no problems
+    monkeypatch.setattr("verify.retrieval.build.load_corpus", lambda paths: io.Corpus())  # an older reader: no problems
     assert ensure_index(settings, fake_encoder)[1] == []
     monkeypatch.undo()
     monkeypatch.setattr(io, "READER_VERSION", "next")

@@ -60,43 +60,43 @@ def test_bundle_run_merges_into_a_judge_that_predicts_what_the_bundle_model_pred
     import torch
     from sentence_transformers import CrossEncoder
 
-    from verify.training import bundle as B
-    from verify.training import bundle_train as T
+    from verify.training import bundle as bundle_mod
+    from verify.training import bundle_train
     from verify.weights.judge import check_artifact, ensure_judge
 
     cfg = {"init": "base", "freeze_layers": 10, "bs": 2, "lr": 1e-3, "epochs": 1}
-    result = T.train_one(bundle, "tiny", cfg, tmp_path / "run", deadline=float("inf"), max_steps=2)
+    result = bundle_train.train_one(bundle, "tiny", cfg, tmp_path / "run", deadline=float("inf"), max_steps=2)
     assert result["steps"] == 2 and result["stopped"] == "finished"
     assert result["best"]["score"] >= 0 and len(result["curve"]) >= 1
-    assert all((tmp_path / "run" / p).stat().st_size <= B.PART_BYTES for p in result["parts"])
+    assert all((tmp_path / "run" / p).stat().st_size <= bundle_mod.PART_BYTES for p in result["parts"])
     # only layers 10-11, the pooler and the head were trained, so only they are in the artifact
     assert {k.split(".")[3] for k in result["kinds"] if k.startswith("bert.encoder.")} == {"10", "11"}
 
     art = tmp_path / "art"
-    B.merge(tmp_path / "run", art)
+    bundle_mod.merge(tmp_path / "run", art)
     meta = check_artifact(art)
     assert meta["training"]["name"] == "tiny" and meta["training"]["steps"] == 2
     folder = ensure_judge(tmp_path / "judge", artifact=art)
 
-    bmeta, base = B.load_base(bundle)
-    model, _ = T.build_model(bmeta, base, str(art), seed=0)
+    bmeta, base = bundle_mod.load_base(bundle)
+    model, _ = bundle_train.build_model(bmeta, base, str(art), seed=0)
     model.eval()
     data = dict(np.load(bundle / "data.npz"))
     pairs = SETS["mnli-choice-en"][0]
     want = []
     with torch.inference_mode():
         for j in range(len(pairs)):
-            x, m = T._pad(data["mnli-choice-en.ids"], data["mnli-choice-en.off"], [j], bmeta["pad_id"], "cpu")
+            x, m = bundle_train._pad(data["mnli-choice-en.ids"], data["mnli-choice-en.off"], [j], bmeta["pad_id"], "cpu")
             want.append(model(input_ids=x, attention_mask=m).logits[0].numpy())
     got = CrossEncoder(str(folder), max_length=64, device="cpu").predict(pairs)
     assert np.allclose(np.array(want), got, atol=1e-4)
 
     # Continuing from that artifact with layer 10 frozen must keep layer 10's change, not revert it to base.
     cfg2 = {**cfg, "init": str(art), "freeze_layers": 11}
-    r2 = T.train_one(bundle, "tiny2", cfg2, tmp_path / "run2", deadline=float("inf"), max_steps=1)
+    r2 = bundle_train.train_one(bundle, "tiny2", cfg2, tmp_path / "run2", deadline=float("inf"), max_steps=1)
     assert r2["init_artifact_sha256"] == meta["sha256"]
     assert "bert.encoder.layer.10.output.dense.weight" in r2["kinds"]
-    B.merge(tmp_path / "run2", tmp_path / "art2")
+    bundle_mod.merge(tmp_path / "run2", tmp_path / "art2")
     from safetensors.torch import load_file
 
     a1, a2 = load_file(str(art / "judge.safetensors")), load_file(str(tmp_path / "art2" / "judge.safetensors"))
@@ -126,22 +126,22 @@ def test_bundle_train_cli_trains_candidates_in_parallel_and_keeps_the_best(bundl
 
 
 def test_merge_refuses_parts_trained_on_another_base(bundle, tmp_path):
-    from verify.training import bundle as B
+    from verify.training import bundle as bundle_mod
 
     run = tmp_path / "run"
     run.mkdir()
     (run / "result.json").write_text(json.dumps({"base_model_sha256": "0" * 64, "parts": [], "kinds": {}}))
     with pytest.raises(ValueError, match="base"):
-        B.merge(run, tmp_path / "art")
+        bundle_mod.merge(run, tmp_path / "art")
 
 
 def test_pack_refuses_a_mix_that_holds_held_apart_choice_premises(tmp_path):
-    from verify.datasets import nli as D
+    from verify.datasets import nli as nli_data
     from verify.training.bundle import pack
 
-    if not (D.nli_data_dir() / D.MNLI_DEV_EN).exists():
+    if not (nli_data.nli_data_dir() / nli_data.MNLI_DEV_EN).exists():
         pytest.skip("needs ../shared/nli-data")
-    premise, hypothesis, label, _ = D.mnli_choice_en()[0]
+    premise, hypothesis, label, _ = nli_data.mnli_choice_en()[0]
     with pytest.raises(ValueError, match="mnli-choice-en"):
         pack(tmp_path / "b", [*TRAIN, (premise, hypothesis, label, "mnli-dev-en")], SETS)
     assert not (tmp_path / "b").exists()

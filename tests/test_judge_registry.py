@@ -34,7 +34,8 @@ class NeverJudge:
 
 
 def test_a_third_judge_is_one_registration_and_counts_in_the_verdict(tmp_path, monkeypatch):
-    from verify.pipeline import Verifier, ensure_index
+    from verify.pipeline import Verifier
+    from verify.retrieval.build import ensure_index
     from verify.retrieval.store import HybridRetriever
 
     from .conftest import FakeEncoder, fake_thresholds

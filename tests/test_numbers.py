@@ -8,14 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verify.facts import compare as N
+from verify.facts import compare as facts
 from verify.facts.compare import (
     compare,
     contains,
     extract_dates,
     extract_places,
     extract_quantities,
-    format_number,
     format_quantity,
     parse_number,
 )
@@ -66,7 +65,7 @@ def test_parse_number_rejects(text: str) -> None:
 # quantities
 
 
-def _one(text: str, lang: str) -> N.Quantity:
+def _one(text: str, lang: str) -> facts.Quantity:
     qs = [q for q in extract_quantities(text, lang) if q.kind != "number" or q.scale > 1]
     assert len(qs) == 1, qs
     return qs[0]
@@ -260,16 +259,16 @@ def test_contains() -> None:
     assert contains("texas", "texas")
     assert not contains("texas", "united states")
     assert not contains("ohio", "texas")
-    assert N.place_level("texas") == "state"
-    assert N.place_level("paris") == "city"
-    assert N.place_level("france") == "country"
+    assert facts.place_level("texas") == "state"
+    assert facts.place_level("paris") == "city"
+    assert facts.place_level("france") == "country"
 
 
 # ----------------------------------------------------------------------------------------------
 # compare
 
 
-def _cmp(claim: str, passage: str, cl: str = "de", pl: str = "en") -> N.Comparison:
+def _cmp(claim: str, passage: str, cl: str = "de", pl: str = "en") -> facts.Comparison:
     return compare(claim, passage, cl, pl)
 
 
@@ -432,6 +431,12 @@ def test_compare_speed() -> None:
 
 # ----------------------------------------------------------------------------------------------
 # properties
+
+def format_number(value: float, lang: str, decimals: int) -> str:
+    """A number as a German or English text writes it: thousands grouped, the locale's decimal mark."""
+    text = f"{value:,.{decimals}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "de" else text
+
 
 _FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

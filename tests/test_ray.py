@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from verify.config import Settings
-from verify.pipeline import ensure_index
+from verify.retrieval.build import ensure_index
 from verify.retrieval.store import IndexStore, _build_faiss, resolve_index_type
 
 from .conftest import FIXTURES, ROOT, FakeEncoder, FakeJudge

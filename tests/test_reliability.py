@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from verify.config import Settings
-from verify.pipeline import ensure_index
+from verify.retrieval.build import ensure_index
 from verify.retrieval.store import IndexStore
 from verify.sources import files as vio
 from verify.sources.files import load_corpus
@@ -29,7 +29,7 @@ BUILDER = textwrap.dedent(
     sys.path.insert(0, {root!r})
     from tests.conftest import FakeEncoder
     from verify.config import Settings
-    from verify.pipeline import ensure_index
+    from verify.retrieval.build import ensure_index
 
     class SlowEncoder(FakeEncoder):
         def encode_passages(self, texts):

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from verify.claims.extract import organisations_from_passages
 from verify.config import Settings
 from verify.models import Citation, Claim, Label, Report, Verdict
-from verify.pipeline import Verifier, ensure_index
+from verify.pipeline import Verifier
 from verify.render import RENDERERS
 from verify.render.html import claim_segments, render_html
+from verify.retrieval.build import ensure_index
 from verify.retrieval.store import HybridRetriever
 from verify.server.app import WEB_DIR, create_app
 

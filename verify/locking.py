@@ -82,3 +82,24 @@ def files_match(folder: Path, files: dict) -> bool:
         if int(st.st_mtime) != info["mtime"] and sha256_file(path) != info["sha256"]:
             return False
     return True
+
+
+def publish_folder(tmp: Path, folder: Path) -> None:
+    """Make the finished folder `tmp` (a sibling of `folder`) appear as `folder` in one rename: its files
+    are synced first, a previous `folder` is replaced, and the parent directory entry is synced, so a
+    reader sees the old folder or the complete new one, never a half-written one."""
+    import shutil
+
+    for path in tmp.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as f:
+                os.fsync(f.fileno())
+    os.chmod(tmp, 0o755)  # mkdtemp makes it private; the cache may be shared
+    if folder.exists():
+        shutil.rmtree(folder)
+    os.replace(tmp, folder)
+    dir_fd = os.open(folder.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -23,11 +23,11 @@ from verify.config import Settings, cache_dir
 from verify.identity import folder_fingerprint
 from verify.models import Claim, Judgement, Label, Passage, Problem, UnknownReason, Verdict
 from verify.render.findings import CacheStats, CiResult, FailOn, Finding, Level, finding_id, normalise_claim
+from verify.sources.files import ARTICLE_SUFFIXES
 
 CACHE_FORMAT = "ci-1"  # bump when a cache entry's layout or meaning changes
 BASELINE_FORMAT = "verify-baseline/1"
-ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
-DEFAULT_INCLUDE = tuple(f"**/*{s}" for s in ARTICLE_SUFFIXES)
+DEFAULT_INCLUDE = tuple(f"**/*{s}" for s in sorted(ARTICLE_SUFFIXES))
 BATCH_DOCUMENTS = 16  # documents whose claims go through retrieval and the judges together
 
 
@@ -496,7 +496,8 @@ def _identity(corpus_hash: str, encoder_id: str, encoder_version: str, judges: S
 def pipeline_from_settings(settings: Settings) -> PipelineHandle:
     """An engine for the real pipeline. When the index on disk is current for the evidence files, nothing
     is loaded: a run whose documents are all cached never loads a model."""
-    from verify.pipeline import Verifier, evidence_files, evidence_fingerprint, index_folder
+    from verify.pipeline import Verifier
+    from verify.retrieval.build import evidence_files, evidence_fingerprint, index_folder, manifest_is_current
     from verify.retrieval.encoders import make_encoder
     from verify.retrieval.store import IndexStore
 
@@ -505,13 +506,8 @@ def pipeline_from_settings(settings: Settings) -> PipelineHandle:
     window = (settings.passage_sentences, settings.passage_overlap, settings.nli_focus)  # what the judges read
     encoder = make_encoder(settings.encoder, batch_size=settings.batch_size)
     manifest = IndexStore.read_manifest(index_folder(settings, encoder))
-    current = (
-        manifest is not None
-        and manifest["info"]["encoder_id"] == encoder.id
-        and manifest["info"]["encoder_version"] == encoder.version
-        and manifest.get("fingerprint") == evidence_fingerprint(evidence_files(settings.evidence))
-    )
-    if current:
+    if manifest is not None and manifest_is_current(manifest, encoder, evidence_fingerprint(
+            evidence_files(settings.evidence))):
         info = manifest["info"]
         identity = _identity(info["corpus_hash"], info["encoder_id"], info["encoder_version"], judges, keys,
                              settings.thresholds, settings.top_k, window)

@@ -107,7 +107,7 @@ def ci(
     except CiError as exc:
         raise fail(EXIT_INPUT, str(exc)) from exc
 
-    from verify.retrieval.store import IndexError_
+    from verify.retrieval.store import IndexStoreError
     from verify.sources.files import InputError
 
     try:
@@ -116,7 +116,7 @@ def ci(
                         changed_only=changed_only, cache=ResultCache(enabled=not no_cache))
     except (CiError, InputError) as exc:
         raise fail(EXIT_INPUT, str(exc)) from exc
-    except (IndexError_, ValueError, RuntimeError) as exc:
+    except (IndexStoreError, ValueError, RuntimeError) as exc:
         raise fail(EXIT_INDEX, str(exc)) from exc
 
     try:

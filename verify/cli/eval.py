@@ -266,7 +266,7 @@ def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, enc
     from verify.config import Settings
     from verify.datasets.benchmarks import DataError, load_benchmark
     from verify.eval.harness import _stderr_progress, evaluate
-    from verify.retrieval.store import IndexError_
+    from verify.retrieval.store import IndexStoreError
     from verify.sources.files import InputError
 
     extra = thresholds_option(thresholds)  # before the data: a bad file is the user's first error to hear about
@@ -283,5 +283,5 @@ def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, enc
         raise fail(EXIT_INPUT, str(exc)) from exc
     except OSError as exc:  # the predictions file could not be written (the run itself is saved)
         raise fail(EXIT_INPUT, f"cannot write predictions: {exc}") from exc
-    except (IndexError_, ValueError, RuntimeError) as exc:
+    except (IndexStoreError, ValueError, RuntimeError) as exc:
         raise fail(EXIT_INDEX, str(exc)) from exc

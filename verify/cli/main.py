@@ -124,12 +124,12 @@ def audit(
     settings = settings_from(evidence, top_k, encoder, judge, nli_model, index_dir, nli_backend, thresholds)
     try:
         if engine is EngineKind.ray:
-            from verify.retrieval.store import IndexError_
+            from verify.retrieval.store import IndexStoreError
 
             try:
                 report, corpus_problems = ray_engine(ray_address).audit(settings, targets, top_k=top_k,
                                                                          actors=actors)
-            except (IndexError_, ValueError) as exc:
+            except (IndexStoreError, ValueError) as exc:
                 raise fail(EXIT_INDEX, str(exc)) from exc
         else:
             verifier = make_verifier(settings)
@@ -164,8 +164,8 @@ def index(
     import time
 
     from verify.models import Problem
-    from verify.pipeline import ensure_index, index_folder, make_cached_encoder
-    from verify.retrieval.store import IndexError_, IndexStore
+    from verify.retrieval.build import ensure_index, index_folder, make_cached_encoder
+    from verify.retrieval.store import IndexStore, IndexStoreError
     from verify.sources.files import InputError
 
     settings = settings_from(evidence, encoder=encoder, index_dir=index_dir)
@@ -190,7 +190,7 @@ def index(
         seconds = time.perf_counter() - t0
     except InputError as exc:
         raise fail(EXIT_INPUT, str(exc)) from exc
-    except (IndexError_, ValueError, RuntimeError) as exc:
+    except (IndexStoreError, ValueError, RuntimeError) as exc:
         raise fail(EXIT_INDEX, str(exc)) from exc
     info = store.info
     state = "built" if rebuilt else "up to date"

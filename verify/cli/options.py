@@ -138,7 +138,7 @@ def progress():
 
 
 def make_verifier(settings):
-    from verify.retrieval.store import IndexError_
+    from verify.retrieval.store import IndexStoreError
     from verify.sources.files import InputError
 
     bar, update = progress()
@@ -151,7 +151,7 @@ def make_verifier(settings):
         return Verifier.from_settings(settings)
     except InputError as exc:
         raise fail(EXIT_INPUT, str(exc)) from exc
-    except (IndexError_, ValueError, RuntimeError) as exc:
+    except (IndexStoreError, ValueError, RuntimeError) as exc:
         raise fail(EXIT_INDEX, str(exc)) from exc
 
 

@@ -283,10 +283,10 @@ def averitec(data: Path | None = None) -> Benchmark:
     `justification` states the verdict and is never read. "Conflicting Evidence/Cherrypicking" is kept
     as `disputed` and scored apart. Without `data`: the dev carve-out of ../shared/fv-data's AVeriTeC train
     file, the claims the judge never trained on (`fv_data.split_of`), all with split "dev"."""
-    from verify.datasets import fv as F
+    from verify.datasets import fv
 
     default = data is None
-    path = F.fv_data_dir() / "averitec-train-en" / "train.json.gz" if default else Path(data)  # type: ignore[arg-type]
+    path = fv.fv_data_dir() / "averitec-train-en" / "train.json.gz" if default else Path(data)  # type: ignore[arg-type]
     if path.is_dir():
         path = next((p for p in (path / "train.json.gz", path / "dev.json", path / "train.json") if p.is_file()), path)
     if not path.is_file():
@@ -309,8 +309,8 @@ def averitec(data: Path | None = None) -> Benchmark:
         if not isinstance(r, dict) or not isinstance(r.get("claim"), str) or r.get("label") not in _AVERITEC:
             raise DataError(f"{path}: claim {i} needs a 'claim' text and a 'label' in {sorted(_AVERITEC)}")
         text = " ".join(r["claim"].split())
-        group = f"averitec:claim:{F.norm_claim(text)}"  # the training split's group of this claim
-        if default and (rid in F.AVERITEC_DROP or F.split_of(group) != "dev"):
+        group = f"averitec:claim:{fv.norm_claim(text)}"  # the training split's group of this claim
+        if default and (rid in fv.AVERITEC_DROP or fv.split_of(group) != "dev"):
             continue
         gold_ids = []
         for q in r.get("questions") or []:

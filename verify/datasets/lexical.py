@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from verify.datasets import nli as D
+from verify.datasets import nli as nli_data
 
 # Word pairs whose exchange turns an entailed claim into a contradicted one (both directions used).
 # Real refuted claims in the wild change one word like these ("increases" -> "decreases"), which the
@@ -113,14 +113,14 @@ def _swap_both(premise: str, hypothesis: str, old: str, new: str) -> str | None:
 def _entailed_pairs() -> list[tuple[str, str, str]]:
     """(premise, hypothesis, hypothesis language) of entailment pairs in the training sources."""
     out = []
-    for r in D.xnli_rows("test"):
+    for r in nli_data.xnli_rows("test"):
         if r["label"] == "entailment":
             out += [(r["premise_de"], r["hypothesis_de"], "de"), (r["premise_en"], r["hypothesis_de"], "de"),
                     (r["premise_en"], r["hypothesis_en"], "en")]
-    out += [(p, h, "de") for p, h, lab, _ in D.mnli_de() if lab == 0]
-    out += [(p, h, "en") for p, h, lab, _ in D.mnli_dev_en() if lab == 0]
+    out += [(p, h, "de") for p, h, lab, _ in nli_data.mnli_de() if lab == 0]
+    out += [(p, h, "en") for p, h, lab, _ in nli_data.mnli_dev_en() if lab == 0]
     # (SICK left out: it already holds its own man/woman, dog/cat contradictions)
-    out += [(p, h, "en") for p, h, lab, _ in D.healthver() if lab == 0]
+    out += [(p, h, "en") for p, h, lab, _ in nli_data.healthver() if lab == 0]
     return out
 
 
@@ -133,7 +133,7 @@ def topical_neutrals(rng: random.Random, n: int) -> list[tuple[str, str, str, st
 
     Real claim checks retrieve passages on the right topic that say nothing about the claim; the
     model must not read topical overlap as entailment."""
-    rows = D.healthver()
+    rows = nli_data.healthver()
     claims = sorted({c for _, c, _, _ in rows})
     ev_of: dict[str, set[str]] = {}
     for ev, claim, _, _ in rows:
@@ -221,12 +221,12 @@ def question_pairs(seed: int = 0, n: int = 4000) -> list[tuple[str, str, str, st
     """(premise, question, label name, kind) from XNLI-test, MNLI-de and HealthVer pairs, labels kept."""
     rng = random.Random(f"questions-{seed}")
     src: list[tuple[str, str, str, str]] = []
-    for r in D.xnli_rows("test"):
+    for r in nli_data.xnli_rows("test"):
         src.append((r["premise_de"], r["hypothesis_de"], r["label"], "de"))
         src.append((r["premise_en"], r["hypothesis_de"], r["label"], "de"))
         src.append((r["premise_en"], r["hypothesis_en"], r["label"], "en"))
-    src += [(p, h, D.NAMES[lab], "de") for p, h, lab, _ in D.mnli_de()]
-    src += [(p, h, D.NAMES[lab], "en") for p, h, lab, _ in D.healthver()]
+    src += [(p, h, nli_data.NAMES[lab], "de") for p, h, lab, _ in nli_data.mnli_de()]
+    src += [(p, h, nli_data.NAMES[lab], "en") for p, h, lab, _ in nli_data.healthver()]
     rng.shuffle(src)
     out = []
     for prem, hyp, label, lang in src:
@@ -245,13 +245,13 @@ def _near_pools() -> dict[str, list[tuple[str, str]]]:
     """Per hypothesis language: (premise, hypothesis) of the labelled sets whose premises are prose
     about the world (SICK's near-duplicate captions left out: a neighbour there often does entail)."""
     pools: dict[str, list[tuple[str, str]]] = {"de": [], "en": []}
-    for r in D.xnli_rows("test"):
+    for r in nli_data.xnli_rows("test"):
         pools["de"].append((r["premise_de"], r["hypothesis_de"]))
         pools["en"].append((r["premise_en"], r["hypothesis_en"]))
-    pools["de"] += [(p, h) for p, h, _, _ in D.mnli_de()]
-    pools["en"] += [(p, h) for p, h, _, _ in D.mnli_dev_en()]
-    pools["en"] += [(p, h) for p, h, _, _ in D.anli_dev()]
-    pools["en"] += [(p, h) for p, h, _, _ in D.healthver()]
+    pools["de"] += [(p, h) for p, h, _, _ in nli_data.mnli_de()]
+    pools["en"] += [(p, h) for p, h, _, _ in nli_data.mnli_dev_en()]
+    pools["en"] += [(p, h) for p, h, _, _ in nli_data.anli_dev()]
+    pools["en"] += [(p, h) for p, h, _, _ in nli_data.healthver()]
     return pools
 
 

@@ -14,6 +14,8 @@ import os
 import random
 from pathlib import Path
 
+from verify.locking import sha256_file
+
 NAMES = ["entailment", "neutral", "contradiction"]
 LAB = {n: i for i, n in enumerate(NAMES)}
 MIXES = ("v1", "v2", "v3", "v4", "v5", "v6", "v7")  # train_set's mixes, oldest first
@@ -28,14 +30,6 @@ def nli_data_dir() -> Path:
     if env:
         return Path(env)
     return Path(__file__).resolve().parents[3] / "shared" / "nli-data"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _tsv(path: Path, **kw) -> list[dict]:
@@ -271,7 +265,7 @@ def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix:
     v4 plus 6,000 retrieved near neutrals (`lexical.near_neutrals`), whole; v7 is the real claim-evidence
     pairs of ../shared/fv-data (train split, `fv_data.training_pairs`) plus an equal number of v6 pairs, so
     that general and German reading are kept while the judge learns real claims."""
-    from verify.datasets import swaps as S
+    from verify.datasets import swaps as swap_data
 
     if mix not in MIXES:  # before any source is read
         raise ValueError(f"unknown training mix {mix!r} ({', '.join(MIXES)})")
@@ -296,16 +290,16 @@ def train_set(seed: int = 0, sizes: dict | None = None, swaps: bool = True, mix:
     data += forum_te_positives()
     data += translation_pairs(sizes["translation"], seed)
     if swaps:
-        data += [(p, h, LAB[lab], "swaps-" + kind) for p, h, lab, kind in S.swap_pairs("train", seed=seed)]
+        data += [(p, h, LAB[lab], "swaps-" + kind) for p, h, lab, kind in swap_data.swap_pairs("train", seed=seed)]
     if mix != "v1":
-        from verify.datasets import lexical as L
+        from verify.datasets import lexical
 
-        data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.lexical_pairs(seed=seed)]
-        data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.question_pairs(seed=seed)]
+        data += [(p, h, LAB[lab], kind) for p, h, lab, kind in lexical.lexical_pairs(seed=seed)]
+        data += [(p, h, LAB[lab], kind) for p, h, lab, kind in lexical.question_pairs(seed=seed)]
     if mix == "v6":
-        from verify.datasets import lexical as L
+        from verify.datasets import lexical
 
-        data += [(p, h, LAB[lab], kind) for p, h, lab, kind in L.near_neutrals(seed=seed)]
+        data += [(p, h, LAB[lab], kind) for p, h, lab, kind in lexical.near_neutrals(seed=seed)]
     if mix in ("v3", "v4", "v5", "v6"):
         # v3 (a later stage's mix): the human-labelled NLI sources whole, the generated pairs cut to a
         # quarter, since neutral pairs read as contradictions were the earlier stages' main XNLI error.
@@ -325,9 +319,9 @@ FV_LABEL = {"supported": LAB["entailment"], "unknown": LAB["neutral"], "contradi
 
 
 def _mix_v7(seed: int, sizes: dict | None) -> list:
-    from verify.datasets import fv as F
+    from verify.datasets import fv as fv_data
 
-    fv = [(p.evidence, p.claim, FV_LABEL[p.label], "fv-" + p.set) for p in F.training_pairs("train", seed=seed)]
+    fv = [(p.evidence, p.claim, FV_LABEL[p.label], "fv-" + p.set) for p in fv_data.training_pairs("train", seed=seed)]
     nli = train_set(seed=seed, sizes=sizes, mix="v6")  # already shuffled with this seed
     n_nli = (sizes or {}).get("v7-nli", len(fv))
     data = fv + nli[:n_nli]
@@ -342,10 +336,10 @@ def manifest(data: list) -> dict:
         p = root / rel
         files[rel] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
     if any(src.startswith("fv-") for *_, src in data):
-        from verify.datasets import fv as F
+        from verify.datasets import fv as fv_data
 
-        for p in F.source_files():
-            files["fv-data/" + str(p.relative_to(F.fv_data_dir()))] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+        for p in fv_data.source_files():
+            files["fv-data/" + str(p.relative_to(fv_data.fv_data_dir()))] = {"sha256": sha256_file(p), "bytes": p.stat().st_size}
     counts: dict[str, dict[str, int]] = {}
     for _, _, lab, src in data:
         c = counts.setdefault(src, {n: 0 for n in NAMES})

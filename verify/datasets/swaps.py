@@ -14,7 +14,7 @@ import random
 import re
 from collections.abc import Callable
 
-from verify.datasets import nli as D
+from verify.datasets import nli as nli_data
 
 # --------------------------------------------------------------------------- word lists
 
@@ -410,17 +410,17 @@ def _balanced(items: list, k: int, kind_of) -> list:
 def _sources(split: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str, str]], list[str]]:
     """(parallel de/en sentences, stsb paraphrase rows (de1, de2, en1, en2), German-only sentences)."""
     if split == "train":
-        par = D.multi30k("train") + D.multi30k("val")
-        rows = D.stsb("train") + D.stsb("dev")
+        par = nli_data.multi30k("train") + nli_data.multi30k("val")
+        rows = nli_data.stsb("train") + nli_data.stsb("dev")
         seen = set()
-        for r in D.xnli_rows("test"):
+        for r in nli_data.xnli_rows("test"):
             if r["premise_group"] not in seen:
                 seen.add(r["premise_group"])
                 par.append((r["premise_de"], r["premise_en"]))
-        de_only = sorted({p for p, _, _, _ in D.mnli_de()})
+        de_only = sorted({p for p, _, _, _ in nli_data.mnli_de()})
     elif split == "test":
-        par = D.multi30k("test_2016_flickr") + D.multi30k("test_2017_flickr") + D.multi30k("test_2018_flickr")
-        rows = D.stsb("test")
+        par = nli_data.multi30k("test_2016_flickr") + nli_data.multi30k("test_2017_flickr") + nli_data.multi30k("test_2018_flickr")
+        rows = nli_data.stsb("test")
         de_only = []
     else:
         raise ValueError(split)

@@ -151,8 +151,14 @@ def build_index(
     Writes the index where `ensure_index` looks for it (same folder, manifest and fingerprint), so
     later `verify check/audit` runs, with or without Ray, use it as they would a local build. An index
     that is current (same files, same encoder) is returned as it is unless `force` or `index_type`."""
-    from verify.pipeline import evidence_files, evidence_fingerprint, index_folder
-    from verify.retrieval.store import IndexError_, index_lock
+    from verify.retrieval.build import (
+        evidence_files,
+        evidence_fingerprint,
+        index_folder,
+        manifest_extras,
+        manifest_is_current,
+    )
+    from verify.retrieval.store import IndexStoreError, index_lock
     from verify.sources.files import load_corpus
     from verify.sources.passages import passages_of_all
 
@@ -164,11 +170,10 @@ def build_index(
         files = evidence_files(settings.evidence)
         fingerprint = evidence_fingerprint(files)
         manifest = IndexStore.read_manifest(folder)
-        if manifest and not force and manifest.get("fingerprint") == fingerprint and not index_type and (
-            manifest["info"]["encoder_id"], manifest["info"]["encoder_version"]) == (local.id, local.version):
+        if not force and not index_type and manifest_is_current(manifest, local, fingerprint):
             try:
                 return IndexStore.load(folder, local)  # current: nothing to embed
-            except IndexError_:
+            except IndexStoreError:
                 pass  # damaged: rebuild
         corpus = load_corpus(settings.evidence)
         passages = passages_of_all(corpus.documents, settings.passage_sentences, settings.passage_overlap)
@@ -193,15 +198,7 @@ def build_index(
             index_type=kind,
         )
         store = IndexStore(info, passages, build_faiss_sharded(vectors, kind, shards))
-        store.save(
-            folder,
-            extra={
-                "fingerprint": fingerprint,
-                "evidence": [str(p) for p in settings.evidence],
-                "problems": [p.model_dump(mode="json") for p in corpus.problems],
-                "engine": "ray",
-            },
-        )
+        store.save(folder, extra=manifest_extras(settings, fingerprint, corpus.problems, engine="ray"))
         return store
 
 
@@ -229,7 +226,8 @@ class _Auditor:
 def _verifier_from(settings: Settings, encoder: EncoderSpec | None, judges: Callable[[], list] | None):
     """A Verifier like `Verifier.from_settings`, with an injected encoder factory and judges (tests)."""
     from verify.claims.extract import organisations_from_passages
-    from verify.pipeline import Verifier, ensure_index, make_pipeline_judges
+    from verify.pipeline import Verifier, make_pipeline_judges
+    from verify.retrieval.build import ensure_index
     from verify.retrieval.store import HybridRetriever
 
     enc = _make_encoder(encoder or settings.encoder, settings.batch_size)
@@ -261,7 +259,7 @@ def audit(
     for `seconds`. The index is built once here before the actors start, so they only load it."""
     from ray.util import ActorPool
 
-    from verify.pipeline import ensure_index
+    from verify.retrieval.build import ensure_index
     from verify.sources.files import InputError, iter_articles, read_article
 
     ray = _ray()

@@ -47,17 +47,17 @@ csv.field_size_limit(1 << 26)
 
 
 def _xnli(combo: str) -> list[tuple[str, str, str]]:
-    from verify.datasets import nli as D
+    from verify.datasets import nli as nli_data
 
-    return [(p, h, LABELS[lab]) for p, h, lab, _ in D.xnli_pairs(D.xnli_rows("dev"), combo)]
+    return [(p, h, LABELS[lab]) for p, h, lab, _ in nli_data.xnli_pairs(nli_data.xnli_rows("dev"), combo)]
 
 
 def _rte3_de(split: str | None) -> list[tuple[str, str, str]]:
     """RTE-3 German, its own dev (800) or test (800) split: dev serves choices between judges, test reports."""
-    from verify.datasets import nli as D
+    from verify.datasets import nli as nli_data
 
     out = []
-    with open(D.nli_data_dir() / "rte3-de-en" / "rte3_de_en_aligned.tsv", newline="", encoding="utf-8") as f:
+    with open(nli_data.nli_data_dir() / "rte3-de-en" / "rte3_de_en_aligned.tsv", newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f, delimiter="\t"):
             if split and r["split"] != split:
                 continue
@@ -132,9 +132,9 @@ def load(name: str, split: str | None = "test") -> list[tuple[str, str, str]]:
     if name == "rte3-de":
         return _rte3_de(split)
     if name == "mnli-choice-en":  # held apart for choices between judges, never trained on or reported as test
-        from verify.datasets import nli as D
+        from verify.datasets import nli as nli_data
 
-        return [(p, h, LABELS[lab]) for p, h, lab, _ in D.mnli_choice_en()]
+        return [(p, h, LABELS[lab]) for p, h, lab, _ in nli_data.mnli_choice_en()]
     if name == "swaps-de":
         return _swaps_de()
     if name == "covid-fact":
@@ -153,10 +153,10 @@ def load(name: str, split: str | None = "test") -> list[tuple[str, str, str]]:
 def _fv_dev(sets: tuple[str, ...] | None) -> list[tuple[str, str, str]]:
     """The dev carve-out of the real claim-evidence sets (claim vs its pooled gold evidence); the judge never
     trains on these claim groups (`fv_data.split_of`)."""
-    from verify.datasets import fv as F
+    from verify.datasets import fv
 
     m = {"supported": "entailment", "unknown": "neutral", "contradicted": "contradiction"}
-    pairs = F.load_pairs(sets or F.SETS)
+    pairs = fv.load_pairs(sets or fv.SETS)
     return [(p.evidence, p.claim, m[p.label]) for p in pairs if p.split == "dev"]
 
 

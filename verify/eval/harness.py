@@ -130,7 +130,7 @@ def to_claim(c: BenchClaim) -> Claim:
 # --------------------------------------------------------------------------- re-aggregation
 
 
-def refuse(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_language: str = "",
+def fuse_again(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_language: str = "",
            mode: str = "fused") -> list[Hit]:
     """The judged hits re-ranked and re-scored with another dense weight; same passages, same rules as
     the retriever (ranked by the fused score, scored by `fusion.relevance`)."""
@@ -151,7 +151,7 @@ def verdict_of(rec: Record, th: Thresholds, top_k: int):
     """Aggregate a record's cached judgements with thresholds `th` (top_k of its judged hits)."""
     hits = rec.hits
     if abs(th.dense_weight - rec.dense_weight) > 1e-9 or th.relevance != rec.relevance:
-        hits = refuse(hits, th.dense_weight, rec.encoder_id, rec.claim.language, th.relevance)
+        hits = fuse_again(hits, th.dense_weight, rec.encoder_id, rec.claim.language, th.relevance)
     hits = hits[:top_k]
     by_passage = read_by_judges(hits, {h.passage.id: rec.judgements.get(h.passage.id, []) for h in hits}, th)
     return aggregate(rec.claim, hits, by_passage, th)
@@ -454,7 +454,8 @@ def extend_run(base: Run, settings: Settings, judge_names: Sequence[str], progre
     extra judges run on exactly the saved (claim, passage) pairs. Pipeline time = the base run's time
     plus the extra judges' time. With `partial`, finished batches are appended there as they complete
     and an interrupted extension resumes from them."""
-    from verify.pipeline import make_cached_encoder, make_pipeline_judges
+    from verify.pipeline import make_pipeline_judges
+    from verify.retrieval.build import make_cached_encoder
 
     if judges is None:
         judges = make_pipeline_judges(settings, make_cached_encoder(settings), names=judge_names)

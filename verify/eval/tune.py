@@ -182,7 +182,7 @@ def retrieval_sweep(sets: Sequence[str], settings: Settings, weights: Sequence[f
 
     The dense weight decides which passages are judged at all, so it is chosen here, on retrieval,
     before the judged dev runs; the threshold search then re-ranks only within each claim's judged pool."""
-    from verify.eval.harness import RECALL_DEPTH, refuse, to_claim
+    from verify.eval.harness import RECALL_DEPTH, fuse_again, to_claim
     from verify.eval.metrics import recall_at_k
     from verify.pipeline import Verifier
     from verify.retrieval.store import _CANDIDATES, HybridRetriever
@@ -205,7 +205,7 @@ def retrieval_sweep(sets: Sequence[str], settings: Settings, weights: Sequence[f
             encoder_id = v.encoder_id
             row = {}
             for w in weights:
-                hits = [refuse(hs, w, encoder_id, c.language)[:RECALL_DEPTH] for hs, c in zip(candidates, group, strict=True)]
+                hits = [fuse_again(hs, w, encoder_id, c.language)[:RECALL_DEPTH] for hs, c in zip(candidates, group, strict=True)]
                 r = recall_at_k([[h.passage.doc_id for h in hs] for hs in hits], [c.gold_evidence for c in group])
                 row[str(w)] = {k: r[k] for k in ("n", "recall_at_1", "recall_at_5", "recall_at_10")}
                 if log:
@@ -223,7 +223,7 @@ def _seed_retrieval(settings: Settings, weights: Sequence[float], log=None) -> d
     mostly English notes in ./evidence. The benchmarks are monolingual (claim and evidence share a
     language, which favours BM25), so the dense weight must not be chosen on them alone."""
     from verify.claims.extract import claims_from_lines
-    from verify.eval.harness import RECALL_DEPTH, refuse
+    from verify.eval.harness import RECALL_DEPTH, fuse_again
     from verify.eval.metrics import recall_at_k
     from verify.pipeline import Verifier
     from verify.retrieval.store import _CANDIDATES, HybridRetriever
@@ -239,7 +239,7 @@ def _seed_retrieval(settings: Settings, weights: Sequence[float], log=None) -> d
     candidates = retriever.search(claims, 2 * _CANDIDATES)
     out = {}
     for w in weights:
-        hits = [refuse(hs, w, v.encoder_id, "de")[:RECALL_DEPTH] for hs in candidates]
+        hits = [fuse_again(hs, w, v.encoder_id, "de")[:RECALL_DEPTH] for hs in candidates]
         r = recall_at_k([[h.passage.doc_id for h in hs] for hs in hits], [row["gold"] for row in rows])
         out[str(w)] = {k: r[k] for k in ("n", "recall_at_1", "recall_at_5", "recall_at_10")}
         if log:

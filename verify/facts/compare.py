@@ -91,7 +91,6 @@ _NUM_RE = (
     r"(?:\d{1,3}(?:(?:[.,]|[\u00a0\u202f'’])\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
     r"(?![.,]?\d)"
 )
-_NUM_ONLY = re.compile(r"[+-]?(?:\d{1,3}(?:(?:[.,]|[\u00a0\u202f'’])\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)")
 
 _WORD_NUMBERS: dict[str, float] = {
     # English
@@ -441,25 +440,6 @@ def parse_number(s: str, lang: str | None = None) -> float | None:
             except Exception:
                 continue
     return None
-
-
-def format_number(value: float, lang: str = "en", decimals: int | None = None, grouping: bool = True) -> str:
-    """`value` in German ("1.234,5") or English ("1,234.5") notation."""
-    if decimals is None:
-        txt = f"{value:.6f}".rstrip("0").rstrip(".")
-    else:
-        txt = f"{value:.{decimals}f}"
-    neg = txt.startswith("-")
-    txt = txt.lstrip("-")
-    int_part, _, frac = txt.partition(".")
-    if grouping:
-        int_part = f"{int(int_part):,}"
-    if lang == "de":
-        int_part = int_part.replace(",", ".")
-        out = int_part + ("," + frac if frac else "")
-    else:
-        out = int_part + ("." + frac if frac else "")
-    return ("-" if neg else "") + out
 
 
 # ----------------------------------------------------------------------------------------------

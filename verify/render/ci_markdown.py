@@ -6,10 +6,10 @@ import re
 
 from verify.models import Label
 from verify.render.findings import CiResult, Finding, printable
+from verify.render.links import safe_url
 from verify.render.markdown import md_escape
 
 MAX_ROWS = 50  # a GitHub comment holds 65,536 characters; a long table is cut with a count
-_URL = re.compile(r"^https?://[^\s<>()\"'`]+$")
 _ICON = {Label.SUPPORTED: "✅", Label.CONTRADICTED: "❌", Label.UNKNOWN: "❔"}
 
 
@@ -18,15 +18,11 @@ def _code(text: str) -> str:
     return re.sub(r"[`\x00-\x1f\x7f]", "", text).replace("|", "\\|")
 
 
-def _safe_url(url: str) -> str:
-    return url if _URL.match(url) else ""
-
-
 def _evidence(f: Finding) -> str:
     links = []
     for c in f.citations[:2]:
         title = md_escape(c.title or c.doc_id)
-        url = _safe_url(c.url)
+        url = safe_url(c.url, markdown=True)
         links.append(f"[{title}]({url})" if url else title)
     return "; ".join(links)
 

@@ -9,9 +9,9 @@ import re
 from collections.abc import Sequence
 
 from verify.models import Label, Report, Verdict
+from verify.render.links import safe_url
 
 ICONS = {Label.SUPPORTED: "✔", Label.CONTRADICTED: "✘", Label.UNKNOWN: "?"}
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 CSS = """
@@ -74,9 +74,6 @@ def esc(text: object) -> str:
     """Escape for HTML text and attribute values; control characters and lone surrogates dropped."""
     return html.escape(_CONTROL.sub("", str(text)), quote=True)
 
-
-def safe_url(url: str) -> str:
-    return url if _SAFE_URL.match(url.strip()) else ""
 
 
 def _csp_hash(source: str) -> str:

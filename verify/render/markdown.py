@@ -6,6 +6,7 @@ import html
 import re
 
 from verify.models import Label, Report
+from verify.render.links import safe_url
 
 ICON = {Label.SUPPORTED: "✅ supported", Label.CONTRADICTED: "❌ contradicted", Label.UNKNOWN: "❔ unknown"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -17,8 +18,7 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def _safe_url(url: str) -> str:
-    return url if re.match(r"^https?://[^\s<>()\"']+$", url) else ""
+
 
 
 def render_markdown(report: Report) -> str:
@@ -47,7 +47,7 @@ def render_markdown(report: Report) -> str:
         out.append("")
         for cit in v.citations:
             title = md_escape(cit.title or cit.doc_id)
-            url = _safe_url(cit.url)
+            url = safe_url(cit.url, markdown=True)
             head = f"[{title}]({url})" if url else title
             meta = ", ".join(md_escape(x) for x in (cit.publisher, cit.published) if x)
             out.append(f"- {head}{' — ' + meta if meta else ''} (chars {cit.start}–{cit.end}, {cit.stance.value}): "

@@ -23,7 +23,7 @@ INDEX_FORMAT = "verify-index-1"
 _CANDIDATES = 50  # dense and lexical candidates per claim before fusion
 
 
-class IndexError_(RuntimeError):
+class IndexStoreError(RuntimeError):
     """The index on disk cannot be used (wrong encoder, corrupted, missing)."""
 
 
@@ -311,10 +311,10 @@ class IndexStore:
         build = cls.current(folder)
         manifest = cls.read_manifest(folder)
         if build is None or manifest is None:
-            raise IndexError_(f"{folder}: no complete index here (run 'verify index')")
+            raise IndexStoreError(f"{folder}: no complete index here (run 'verify index')")
         info = IndexInfo.model_validate(manifest["info"])
         if encoder is not None and (info.encoder_id != encoder.id or info.encoder_version != encoder.version):
-            raise IndexError_(
+            raise IndexStoreError(
                 f"{folder}: index was built with encoder {info.encoder_id} ({info.encoder_version}), "
                 f"not {encoder.id} ({encoder.version}); rebuild it with 'verify index --encoder {encoder.id}'"
             )
@@ -322,14 +322,14 @@ class IndexStore:
             for name, digest in manifest["checksums"].items():
                 path = build / name
                 if not path.exists() or sha256_file(path) != digest:
-                    raise IndexError_(f"{path}: checksum mismatch (index corrupted); rebuild with 'verify index'")
+                    raise IndexStoreError(f"{path}: checksum mismatch (index corrupted); rebuild with 'verify index'")
         index = _read_mapped(faiss, build / "index.faiss", info.index_type)
         passages = []
         with open(build / "passages.jsonl", encoding="utf-8") as f:
             for line in f:
                 passages.append(Passage.model_validate_json(line))
         if index.ntotal != len(passages) or len(passages) != info.passages:
-            raise IndexError_(f"{build}: index holds {index.ntotal} vectors for {len(passages)} passages")
+            raise IndexStoreError(f"{build}: index holds {index.ntotal} vectors for {len(passages)} passages")
         return cls(info, passages, index, build)
 
 
@@ -357,7 +357,7 @@ class HybridRetriever:
 
     def __init__(self, store: IndexStore, encoder: Encoder, dense_weight: float = 0.7, relevance: str = "fused"):
         if store.info.encoder_id != encoder.id:
-            raise IndexError_(f"index built with {store.info.encoder_id}, queried with {encoder.id}")
+            raise IndexStoreError(f"index built with {store.info.encoder_id}, queried with {encoder.id}")
         self.store = store
         self.encoder = encoder
         self.dense_weight = dense_weight

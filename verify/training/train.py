@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from verify.datasets import nli as D
+from verify.datasets import nli as nli_data
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -68,7 +68,7 @@ def main() -> None:
     ap.add_argument("--ckpt-every-min", type=float, default=15)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="max torch threads; 1 while others hold a core")
-    ap.add_argument("--mix", default="v1", choices=D.MIXES, help="training mix (data.train_set)")
+    ap.add_argument("--mix", default="v1", choices=nli_data.MIXES, help="training mix (data.train_set)")
     ap.add_argument("--init-artifact", default=None,
                     help="start from a judge artifact folder (continued training) instead of the plain e5 base")
     ap.add_argument("--warmup-frac", type=float, default=0.05)
@@ -108,8 +108,8 @@ def main() -> None:
         log(f"continuing from artifact {a.init_artifact} (assembled in {start})")
     ce = CrossEncoder(str(start), num_labels=3, max_length=a.maxlen, device="cpu")
     model, tok = ce.model, ce.tokenizer
-    model.config.id2label = dict(enumerate(D.NAMES))
-    model.config.label2id = {n: i for i, n in enumerate(D.NAMES)}
+    model.config.id2label = dict(enumerate(nli_data.NAMES))
+    model.config.label2id = {n: i for i, n in enumerate(nli_data.NAMES)}
     bert = model.base_model
     bert.embeddings.requires_grad_(False)
     for layer in bert.encoder.layer[: a.freeze_layers]:
@@ -123,14 +123,14 @@ def main() -> None:
     ntrain = sum(p.numel() for p in model.parameters() if p.requires_grad)
     log(f"trainable params {ntrain / 1e6:.1f}M of {sum(p.numel() for p in model.parameters()) / 1e6:.1f}M")
 
-    train = D.train_set(seed=a.seed, mix=a.mix)
-    man = D.manifest(train)
+    train = nli_data.train_set(seed=a.seed, mix=a.mix)
+    man = nli_data.manifest(train)
     (run / "data_manifest.json").write_text(json.dumps(man, indent=1, ensure_ascii=False), encoding="utf-8")
     log(
         f"train pairs {len(train)}; by source "
         + json.dumps({k: sum(v.values()) for k, v in man["counts_by_source"].items()})
     )
-    dev_rows = D.xnli_pairs(D.xnli_rows("dev"), "de-de")
+    dev_rows = nli_data.xnli_pairs(nli_data.xnli_rows("dev"), "de-de")
     dev = random.Random(1).sample(dev_rows, 400)
 
     lens = [

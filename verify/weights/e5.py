@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from verify.config import cache_dir
-from verify.locking import file_record, files_match, sha256_file
+from verify.locking import file_record, files_match, publish_folder, sha256_file
 from verify.weights.quant import QK as _QK
 from verify.weights.quant import QuantError, decode
 
@@ -392,14 +392,7 @@ def ensure_e5(folder: Path | None = None, *, check: bool = True) -> Path:
                     "files": files,
                 },
             )
-            for path in tmp.rglob("*"):
-                if path.is_file():
-                    with open(path, "rb") as f:
-                        os.fsync(f.fileno())
-            os.chmod(tmp, 0o755)  # mkdtemp makes it private; the cache may be shared
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(tmp, folder)
+            publish_folder(tmp, folder)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)

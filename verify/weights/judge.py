@@ -12,13 +12,12 @@ never used.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from verify.config import cache_dir
-from verify.locking import file_record, files_match, sha256_file
+from verify.locking import file_record, files_match, publish_folder, sha256_file
 from verify.weights.quant import JudgeArtifactError, apply_artifact
 
 JUDGE_VERSION = "1"  # bump when the assembled folder's layout changes
@@ -159,18 +158,7 @@ def ensure_judge(folder: Path | None = None, *, artifact: Path | None = None) ->
                 ),
                 encoding="utf-8",
             )
-            for path in tmp.rglob("*"):
-                if path.is_file():
-                    with open(path, "rb") as f:
-                        os.fsync(f.fileno())
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(tmp, folder)
-            dir_fd = os.open(folder.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            publish_folder(tmp, folder)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -187,15 +175,3 @@ def quantize_int8(model):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
-
-
-def load_cross_encoder(folder: Path | None = None, max_length: int = MAX_LENGTH, *, int8: bool = False):
-    """A sentence-transformers CrossEncoder over the assembled judge (CPU); `int8` quantises its Linear layers."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from sentence_transformers import CrossEncoder
-
-    ce = CrossEncoder(str(folder or ensure_judge()), max_length=max_length, device="cpu")
-    if int8:
-        quantize_int8(ce.model)
-    return ce

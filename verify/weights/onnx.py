@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.locking import file_lock, file_record, files_match, sha256_file
+from verify.locking import file_lock, file_record, files_match, publish_folder, sha256_file
 
 MANIFEST = "verify-onnx-manifest.json"
 
@@ -63,15 +62,10 @@ def ensure_export(source: Path, out: Path, export: Callable[[Path, Path], None],
             export(source, tmp)
             files = {}
             for path in sorted(tmp.iterdir()):
-                with open(path, "rb") as f:
-                    os.fsync(f.fileno())
                 files[path.name] = file_record(path)
             meta = {"export_version": version, "source": _source_digest(source), "files": files}
             (tmp / MANIFEST).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-            os.chmod(tmp, 0o755)
-            if out.exists():
-                shutil.rmtree(out)
-            os.replace(tmp, out)
+            publish_folder(tmp, out)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
