@@ -1,4 +1,4 @@
-"""Fuzz verify.facts.compare with random German/English number, date and place soup; exit 1 on any exception.
+"""Fuzz verify.facts with random German/English number, date and place soup; exit 1 on any exception.
 
 Usage: python scripts/fuzz_numbers.py [N] [SEED]   (default 100000 inputs, seed 0)
 """
@@ -10,7 +10,7 @@ import sys
 import time
 import traceback
 
-from verify.facts.compare import (
+from verify.facts import (
     compare,
     extract_dates,
     extract_places,

@@ -1,4 +1,4 @@
-"""Quantities, dates, places and the rule comparison in verify.facts.compare."""
+"""Quantities, dates, places and the rule comparison of verify.facts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verify.facts import compare as facts
-from verify.facts.compare import (
+import verify.facts as facts
+from verify.facts import (
     compare,
     contains,
     extract_dates,

@@ -294,7 +294,7 @@ def organisations_from_passages(texts: Iterable[str]) -> set[str]:
 
 def _is_place(word: str) -> bool:
     try:
-        from verify.facts.compare import extract_places
+        from verify.facts import extract_places
     except ImportError:  # the gazetteer is optional at this layer
         return False
     return bool(extract_places(word))

@@ -35,7 +35,7 @@ class RuleJudge:
         return {o for o in self.organisations if o.lower() in low}
 
     def judge(self, pairs: Sequence[tuple[Claim, Passage]]) -> list[Judgement]:
-        from verify.facts.compare import compare
+        from verify.facts import compare
         from verify.text import sentence_spans
 
         out = []
