@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from verify.config import Settings
     from verify.datasets.benchmarks import load_benchmark
-    from verify.eval.harness import Run, _stderr_progress, evaluate
+    from verify.eval.harness import _stderr_progress, evaluate
+    from verify.eval.records import Run
 
     bench = load_benchmark(a.set, a.data)
     settings = Settings(nli_model=a.nli_model)

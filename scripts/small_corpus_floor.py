@@ -12,7 +12,7 @@ import numpy as np
 def measure(names: list[str], encoder: str, split: str, limit: int | None, thresholds: str | None) -> dict:
     from verify.config import Settings, load_thresholds, shipped_thresholds
     from verify.datasets.benchmarks import DISPUTED, load_benchmark
-    from verify.eval.harness import to_claim
+    from verify.eval.records import to_claim
     from verify.pipeline import Verifier
     from verify.retrieval.bm25 import BM25Index, tokenize
     from verify.retrieval.fusion import (

@@ -11,13 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from verify.ci import run as ci_mod
-from verify.ci.run import (
+from verify.ci import (
     CiConfig,
     CiError,
     PipelineHandle,
     ResultCache,
-    _identity,
     baseline_text,
     discover,
     exit_code,
@@ -27,6 +25,8 @@ from verify.ci.run import (
     read_baseline,
     run_ci,
 )
+from verify.ci import pipeline as ci_pipeline
+from verify.ci.pipeline import _identity
 from verify.claims.extract import organisations_from_passages
 from verify.config import Settings
 from verify.judging.rules import RuleJudge
@@ -442,7 +442,7 @@ def test_markdown_and_json(repo, verifier):
 def cli(repo, verifier, monkeypatch, tmp_path):
     monkeypatch.chdir(repo)
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "user-cache"))
-    monkeypatch.setattr(ci_mod, "pipeline_from_settings", lambda settings: pipeline_from_verifier(verifier))
+    monkeypatch.setattr(ci_pipeline, "pipeline_from_settings", lambda settings: pipeline_from_verifier(verifier))
     (repo / "verify.toml").write_text(f'paths = ["docs"]\nevidence = ["{FIXTURES / "evidence"}"]\n',
                                       encoding="utf-8")
     from verify.cli.main import app
@@ -511,11 +511,11 @@ def test_settings_engine_loads_nothing_when_everything_is_cached(repo, tmp_path,
     settings = Settings(evidence=(evidence,), encoder="fake", judges=("rules",))
     cfg = CiConfig(paths=(repo / "docs",), evidence=(evidence,))
 
-    first = ci_mod.pipeline_from_settings(settings)  # no index yet: built now
+    first = ci_pipeline.pipeline_from_settings(settings)  # no index yet: built now
     assert first._verifier is not None
     assert run_ci(cfg, first, root=repo).cache.misses == 2
 
-    second = ci_mod.pipeline_from_settings(settings)  # index current: nothing loaded ...
+    second = ci_pipeline.pipeline_from_settings(settings)  # index current: nothing loaded ...
     assert second._verifier is None and second.identity == first.identity
     result = run_ci(cfg, second, root=repo)
     assert (result.cache.hits, result.cache.misses) == (2, 0)
@@ -524,17 +524,17 @@ def test_settings_engine_loads_nothing_when_everything_is_cached(repo, tmp_path,
     note = evidence / "notes.txt"
     st = note.stat()
     os.utime(note, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000_000))  # touched, same content
-    third = ci_mod.pipeline_from_settings(settings)
+    third = ci_pipeline.pipeline_from_settings(settings)
     assert third.identity == first.identity
     assert run_ci(cfg, third, root=repo).cache.hits == 2
 
     (evidence / "new.md").write_text("---\ntitle: New\n---\nHooli opened a data center in Oregon in 2022.\n",
                                      encoding="utf-8")
-    fourth = ci_mod.pipeline_from_settings(settings)
+    fourth = ci_pipeline.pipeline_from_settings(settings)
     assert fourth.identity["corpus"] != first.identity["corpus"]
     assert run_ci(cfg, fourth, root=repo).cache.misses == 2
 
-    judged = ci_mod.pipeline_from_settings(settings.model_copy(update={"judges": ("rules", "nli"),
+    judged = ci_pipeline.pipeline_from_settings(settings.model_copy(update={"judges": ("rules", "nli"),
                                                                      "nli_model": str(tmp_path)}))
     assert judged.identity != fourth.identity and judged.identity["judge_keys"]["nli"].startswith("nli:folder:")
 

@@ -304,7 +304,7 @@ def test_owned_set_floor_against_the_shipped_evidence():
 
 
 def _record(gold: str, judgement: dict, score: float = 0.8, gold_doc: str = "d1", doc: str = "d1"):
-    from verify.eval.harness import Record
+    from verify.eval.records import Record
     from verify.models import Claim, Hit, Judgement, Passage
 
     claim = Claim(id="c", text="Acme was founded in 2017.", sentence="Acme was founded in 2017.", start=0, end=25)
@@ -317,7 +317,7 @@ def _record(gold: str, judgement: dict, score: float = 0.8, gold_doc: str = "d1"
 
 def test_reaggregate_follows_thresholds():
     from verify.config import Thresholds
-    from verify.eval.harness import reaggregate
+    from verify.eval.reaggregate import reaggregate
 
     rec = _record("supported", {"entailment": 0.7, "neutral": 0.2, "contradiction": 0.1})
     assert reaggregate([rec], Thresholds(entail=0.6, min_retrieval=0.3), 5)[0].pred == "supported"
@@ -325,7 +325,7 @@ def test_reaggregate_follows_thresholds():
 
 
 def test_error_causes():
-    from verify.eval.harness import error_cause
+    from verify.eval.scoring import error_cause
 
     miss = _record("supported", {"entailment": 0.1, "neutral": 0.8, "contradiction": 0.1}, doc="d2")
     miss.pred = "unknown"
@@ -342,7 +342,7 @@ def test_error_causes():
 
 
 def test_summarise_keeps_disputed_apart():
-    from verify.eval.harness import summarise
+    from verify.eval.scoring import summarise
 
     a = _record("supported", {"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05})
     a.pred, a.confidence = "supported", 0.9
@@ -355,7 +355,7 @@ def test_summarise_keeps_disputed_apart():
 
 def test_summarise_scores_a_two_way_set_in_its_own_labels():
     from verify.cli.eval import _markdown
-    from verify.eval.harness import summarise
+    from verify.eval.scoring import summarise
 
     recs = []
     for gold, pred in [("supported", "supported"), ("contradicted", "unknown"), ("contradicted", "contradicted"),
@@ -396,7 +396,8 @@ def test_coordinate_search_never_gets_worse():
 
 def test_extend_run_adds_judges_and_resumes_from_partial(tmp_path, fake_judge):
     from verify.config import Settings, Thresholds
-    from verify.eval.harness import Run, extend_run
+    from verify.eval.harness import extend_run
+    from verify.eval.records import Run
     from verify.models import JudgeKind
 
     def rules_only(i):
@@ -681,7 +682,7 @@ def test_averitec_dev_carve_out_is_disjoint_from_the_judges_training_pairs():
 
 
 def test_trust_figures_by_hand():
-    from verify.eval.harness import trust
+    from verify.eval.scoring import trust
 
     gold = ["contradicted", "contradicted", "contradicted", "supported", "supported", "unknown"]
     pred = ["supported", "contradicted", "unknown", "supported", "contradicted", "supported"]

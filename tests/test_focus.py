@@ -119,7 +119,8 @@ def test_nli_reads_only_the_first_nli_top_k_relevant_passages(tmp_path):
 
 
 def test_pipeline_and_harness_give_the_same_verdicts_on_the_same_judgements(tmp_path):
-    from verify.eval.harness import Record, verdict_of
+    from verify.eval.reaggregate import verdict_of
+    from verify.eval.records import Record
 
     claims = claims_from_lines(CLAIMS + "Acme Robotics was not founded in Bremen.\n", source="t")
     verifier = make_verifier(tmp_path)
@@ -146,7 +147,8 @@ def test_pipeline_and_harness_give_the_same_verdicts_on_the_same_judgements(tmp_
 
 
 def test_harness_verdicts_follow_nli_top_k():
-    from verify.eval.harness import Record, verdict_of
+    from verify.eval.reaggregate import verdict_of
+    from verify.eval.records import Record
     from verify.models import Hit
 
     claim = _claim("Acme Robotics was founded in 2015.")
@@ -166,7 +168,8 @@ def test_harness_verdicts_follow_nli_top_k():
 def test_harness_rescores_a_record_under_the_thresholds_relevance_rule():
     # A record saved under the fused score is re-scored when the thresholds read max(fused, dense): the
     # same judgements, and a passage the fused score left under the floor is now read.
-    from verify.eval.harness import Record, verdict_of
+    from verify.eval.reaggregate import verdict_of
+    from verify.eval.records import Record
     from verify.models import Hit
     from verify.retrieval.fusion import rescale_dense
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from verify.eval.harness import Record
+from verify.eval.records import Record
 from verify.models import Claim, Hit, Judgement, Passage
 
 from .conftest import ROOT

@@ -62,7 +62,7 @@ def test_cli_rejects_a_bad_thresholds_file_before_loading_models(tmp_path):
 
 
 def test_ci_config_thresholds_relative_to_the_config(tmp_path):
-    from verify.ci.run import CiError, load_config, settings_for
+    from verify.ci import CiError, load_config, settings_for
 
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "th.json").write_text('{"entail": 0.9, "version": "team"}', encoding="utf-8")

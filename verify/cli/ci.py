@@ -62,18 +62,18 @@ def ci(
         "--thresholds", help="Verdict thresholds JSON; overrides the configuration (default: the shipped ones).")] = None,
 ) -> None:
     """Check documents in CI: exit 0 clean, 1 findings at or above --fail-on, 2 usage or input error."""
-    from verify.ci.run import (
+    from verify.ci import (
         CiError,
         ResultCache,
         baseline_text,
         exit_code,
         load_config,
-        pipeline_from_settings,
         read_baseline,
         repo_root,
         run_ci,
         settings_for,
     )
+    from verify.ci import pipeline as ci_pipeline
     from verify.locking import atomic_write_text
     from verify.render.findings import FailOn
 
@@ -112,7 +112,7 @@ def ci(
 
     try:
         settings = settings_for(cfg)
-        result = run_ci(cfg, lambda: pipeline_from_settings(settings), root=repo_root(Path.cwd()), paths=paths, baseline=base,
+        result = run_ci(cfg, lambda: ci_pipeline.pipeline_from_settings(settings), root=repo_root(Path.cwd()), paths=paths, baseline=base,
                         changed_only=changed_only, cache=ResultCache(enabled=not no_cache))
     except (CiError, InputError) as exc:
         raise fail(EXIT_INPUT, str(exc)) from exc

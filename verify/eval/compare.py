@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from verify.datasets.benchmarks import DataError, read_jsonl
-from verify.eval.harness import PREDICTIONS_FORMAT
 from verify.eval.metrics import paired_bootstrap
+from verify.eval.scoring import PREDICTIONS_FORMAT
 
 
 class CompareError(ValueError):

@@ -29,8 +29,10 @@ from verify import DEFAULT_ENCODER
 from verify.config import Settings, Thresholds, shipped_thresholds
 from verify.datasets.benchmarks import DISPUTED, LABELS, load_benchmark
 from verify.eval import calibration
-from verify.eval.harness import Record, evaluate, reaggregate
+from verify.eval.harness import evaluate
 from verify.eval.metrics import classification
+from verify.eval.reaggregate import reaggregate
+from verify.eval.records import Record
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SETS = ("climate-fever", "covid-fact", "healthfc")
@@ -112,7 +114,7 @@ def dev_runs(sets: Sequence[str], settings: Settings, limit: int | None, pool: i
     """Dev records of every set (run, or loaded from the saved judgements) and their run summaries;
     `data` overrides where the (single) set is read from, as `verify eval --data` does, and `evidence`
     the folders a fever-jsonl set is checked against (`verify eval --evidence`)."""
-    from verify.eval.harness import Run
+    from verify.eval.records import Run
 
     view_records: dict[str, list[Record]] = {}
     info: dict[str, dict] = {}
@@ -135,7 +137,7 @@ def seed_guards(settings: Settings, root: Path | None = None) -> list[Record]:
     the first five lines of tests/fixtures/altered_de.txt contradicted (their values were altered), no
     line of original_de.txt contradicted. Judged once against ./evidence like `verify check --lines`."""
     from verify.claims.extract import claims_from_lines
-    from verify.eval.harness import Record
+    from verify.eval.records import Record
     from verify.models import Judgement
     from verify.pipeline import Verifier
 
@@ -166,7 +168,7 @@ def seed_guards(settings: Settings, root: Path | None = None) -> list[Record]:
 
 def guards_hold(guards: Sequence[Record], th: Thresholds, top_k: int) -> list[str]:
     """The guard records whose verdict under `th` breaks their requirement (empty: all hold)."""
-    from verify.eval.harness import verdict_of
+    from verify.eval.reaggregate import verdict_of
 
     broken = []
     for rec in guards:
@@ -182,8 +184,9 @@ def retrieval_sweep(sets: Sequence[str], settings: Settings, weights: Sequence[f
 
     The dense weight decides which passages are judged at all, so it is chosen here, on retrieval,
     before the judged dev runs; the threshold search then re-ranks only within each claim's judged pool."""
-    from verify.eval.harness import RECALL_DEPTH, fuse_again, to_claim
     from verify.eval.metrics import recall_at_k
+    from verify.eval.reaggregate import fuse_again
+    from verify.eval.records import RECALL_DEPTH, to_claim
     from verify.pipeline import Verifier
     from verify.retrieval.store import _CANDIDATES, HybridRetriever
 
@@ -223,8 +226,9 @@ def _seed_retrieval(settings: Settings, weights: Sequence[float], log=None) -> d
     mostly English notes in ./evidence. The benchmarks are monolingual (claim and evidence share a
     language, which favours BM25), so the dense weight must not be chosen on them alone."""
     from verify.claims.extract import claims_from_lines
-    from verify.eval.harness import RECALL_DEPTH, fuse_again
     from verify.eval.metrics import recall_at_k
+    from verify.eval.reaggregate import fuse_again
+    from verify.eval.records import RECALL_DEPTH
     from verify.pipeline import Verifier
     from verify.retrieval.store import _CANDIDATES, HybridRetriever
 
