@@ -22,16 +22,7 @@ def sha_text(text: str | bytes) -> str:
 def tool_version() -> str:
     import verify
 
-    version = getattr(verify, "__version__", None)
-    if version:
-        return version
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as dist_version
-
-    try:
-        return dist_version("verify")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return verify.__version__
 
 
 def code_version() -> str:

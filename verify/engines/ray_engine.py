@@ -1,6 +1,6 @@
 """Ray engine: embed a corpus with Ray Data and build the index; audit many documents in parallel actors.
 
-Optional (`pip install 'verify[ray]'`); nothing else in verify imports it. On a laptop `init()` starts
+Optional (`pip install 'verify-claims[ray]'`); nothing else in verify imports it. On a laptop `init()` starts
 a local Ray instance; with `address` (or $RAY_ADDRESS) it joins a cluster (docs/ray.md). The results
 are the single-machine results: the same passages, the same encoder, the same index type and the
 same Verifier per document, only spread over workers.
@@ -37,7 +37,7 @@ def _ray():
     try:
         import ray
     except ImportError as exc:  # pragma: no cover - exercised where ray is absent
-        raise RayUnavailable("the Ray engine needs Ray: pip install 'verify[ray]'") from exc
+        raise RayUnavailable("the Ray engine needs Ray: pip install 'verify-claims[ray]'") from exc
     return ray
 
 

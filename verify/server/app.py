@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from verify import __version__ as VERSION
 from verify.models import Claim, IndexInfo, Problem, Report, Verdict
 from verify.pipeline import Verifier
 
@@ -32,16 +33,6 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
 
 
-def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("verify")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
-VERSION = _package_version()
 
 
 def _clean(text: str) -> str:
