@@ -392,7 +392,7 @@ def run(*, quick: bool = False, evidence: Path = ROOT / "evidence", seeds: Path 
         out: Path | None = ROOT / "bench/results.json", md: Path | None = ROOT / "docs/performance.md",
         log=print) -> dict:
     """Run every measurement; `encoder`/`judges` may be injected (the smoke test passes fakes)."""
-    from verify.claims.extract import organisations_from_passages
+    from verify.claims.names import corpus_names
     from verify.config import Settings
     from verify.pipeline import Verifier, make_pipeline_judges
     from verify.retrieval.build import ensure_index
@@ -406,7 +406,7 @@ def run(*, quick: bool = False, evidence: Path = ROOT / "evidence", seeds: Path 
     else:
         enc = encoder or make_encoder(settings.encoder, batch_size=settings.batch_size)
         store, problems, _ = ensure_index(settings, enc)
-        orgs = sorted(organisations_from_passages(p.text for p in store.passages if p.language == "en"))
+        orgs = sorted(corpus_names(store.passages))
         js = list(judges) if judges is not None else make_pipeline_judges(settings, enc, orgs)
         verifier = Verifier(HybridRetriever(store, enc, dense_weight=settings.thresholds.dense_weight), js,
                             settings.thresholds, organisations=orgs, top_k=settings.top_k, encoder_id=enc.id,

@@ -27,7 +27,7 @@ from verify.ci import (
 )
 from verify.ci import pipeline as ci_pipeline
 from verify.ci.pipeline import _identity
-from verify.claims.extract import organisations_from_passages
+from verify.claims.names import corpus_names
 from verify.config import Settings
 from verify.judging.rules import RuleJudge
 from verify.models import Citation, Label
@@ -92,7 +92,7 @@ def make_verifier(tmp: Path, evidence: Path = FIXTURES / "evidence") -> Verifier
     encoder = FakeEncoder()
     store, problems, _ = ensure_index(Settings(evidence=(evidence,), index_dir=tmp / "index", encoder="unused"),
                                       encoder)
-    orgs = sorted(organisations_from_passages(p.text for p in store.passages if p.language == "en"))
+    orgs = sorted(corpus_names(store.passages))
     judges = [CountingJudge(RuleJudge(orgs)), CountingJudge(FakeJudge())]
     return Verifier(HybridRetriever(store, encoder), judges, fake_thresholds(), organisations=orgs,
                     encoder_id=encoder.id, index_info=store.info, corpus_problems=problems)

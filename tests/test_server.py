@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verify.claims.extract import organisations_from_passages
+from verify.claims.names import corpus_names
 from verify.config import Settings
 from verify.models import Citation, Claim, Label, Report, Verdict
 from verify.pipeline import Verifier
@@ -38,7 +38,7 @@ def make_verifier(tmp: Path, evidence: Path = FIXTURES / "evidence", judge=None)
     encoder = FakeEncoder()
     store, problems, _ = ensure_index(Settings(evidence=(evidence,), index_dir=tmp / "index", encoder="unused"),
                                       encoder)
-    orgs = sorted(organisations_from_passages(p.text for p in store.passages if p.language == "en"))
+    orgs = sorted(corpus_names(store.passages))
     return Verifier(HybridRetriever(store, encoder), [judge or FakeJudge()], fake_thresholds(),
                     organisations=orgs, encoder_id=encoder.id, index_info=store.info, corpus_problems=problems)
 

@@ -46,6 +46,20 @@ class Thresholds(BaseModel):
     # Per label, an increasing map raw confidence -> share of such verdicts that were right on the dev
     # splits (isotonic fit, `verify.eval.tune`): knots [[raw, calibrated], ...]. Empty: raw confidence.
     calibration: dict[str, list[tuple[float, float]]] = Field(default_factory=dict)
+    # A corpus of at most `small_corpus_passages` passages is read with relevance "max" and the floor
+    # `small_corpus_min_retrieval`: BM25's weights shrink with the corpus, so in a folder of a few notes the fused
+    # score of a plainly relevant passage falls under a floor tuned on corpora of thousands (docs/results.md,
+    # "The relevance floor and corpus size": 12-29 points more gold evidence under the floor when a dev claim
+    # is checked against its own documents only). At 32 passages (the shipped notes) the fused score still
+    # did better on the owned development claims (0.813 against 0.771), hence 20. 0 turns it off.
+    small_corpus_passages: int = Field(default=20, ge=0)
+    small_corpus_min_retrieval: float = Field(default=0.35, ge=0.0, le=1.0)
+
+    def for_corpus(self, passages: int) -> Thresholds:
+        """These thresholds as they apply to a corpus of `passages` passages."""
+        if passages > self.small_corpus_passages or self.relevance == "max":
+            return self
+        return self.model_copy(update={"relevance": "max", "min_retrieval": self.small_corpus_min_retrieval})
 
 
 class ThresholdsError(ValueError):

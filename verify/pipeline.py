@@ -7,7 +7,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
-from verify.claims.extract import claims_from_lines, extract_claims, organisations_from_passages
+from verify.claims.extract import claims_from_lines, extract_claims
+from verify.claims.names import corpus_names
 from verify.config import Settings, Thresholds
 from verify.judging.registry import kind_of
 from verify.models import Claim, IndexInfo, Judgement, Problem, Report, Verdict
@@ -119,9 +120,10 @@ class Verifier:
     def from_settings(cls, settings: Settings, progress: Progress | None = None, prefetch: bool = True) -> Verifier:
         encoder = make_cached_encoder(settings)
         store, problems, _ = ensure_index(settings, encoder, progress=progress)
-        retriever = HybridRetriever(store, encoder, dense_weight=settings.thresholds.dense_weight,
-                                    relevance=settings.thresholds.relevance)
-        orgs = organisations_from_passages(p.text for p in store.passages if p.language == "en")
+        thresholds = settings.thresholds.for_corpus(store.info.passages)
+        retriever = HybridRetriever(store, encoder, dense_weight=thresholds.dense_weight,
+                                    relevance=thresholds.relevance)
+        orgs = corpus_names(store.passages)
         judges = make_pipeline_judges(settings, encoder, sorted(orgs))
         for judge in judges if prefetch else ():
             start = getattr(judge, "prefetch", None)
@@ -130,7 +132,7 @@ class Verifier:
         return cls(
             retriever,
             judges,
-            settings.thresholds,
+            thresholds,
             organisations=sorted(orgs),
             top_k=settings.top_k,
             encoder_id=encoder.id,

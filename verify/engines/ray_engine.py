@@ -225,18 +225,19 @@ class _Auditor:
 
 def _verifier_from(settings: Settings, encoder: EncoderSpec | None, judges: Callable[[], list] | None):
     """A Verifier like `Verifier.from_settings`, with an injected encoder factory and judges (tests)."""
-    from verify.claims.extract import organisations_from_passages
+    from verify.claims.names import corpus_names
     from verify.pipeline import Verifier, make_pipeline_judges
     from verify.retrieval.build import ensure_index
     from verify.retrieval.store import HybridRetriever
 
     enc = _make_encoder(encoder or settings.encoder, settings.batch_size)
     store, problems, _ = ensure_index(settings, enc)
-    orgs = sorted(organisations_from_passages(p.text for p in store.passages if p.language == "en"))
+    orgs = sorted(corpus_names(store.passages))
     js = judges() if judges else make_pipeline_judges(settings, enc, orgs)
-    return Verifier(HybridRetriever(store, enc, dense_weight=settings.thresholds.dense_weight,
-                                    relevance=settings.thresholds.relevance), js,
-                    settings.thresholds, organisations=orgs, top_k=settings.top_k, encoder_id=enc.id,
+    thresholds = settings.thresholds.for_corpus(store.info.passages)
+    return Verifier(HybridRetriever(store, enc, dense_weight=thresholds.dense_weight,
+                                    relevance=thresholds.relevance), js,
+                    thresholds, organisations=orgs, top_k=settings.top_k, encoder_id=enc.id,
                     index_info=store.info, corpus_problems=problems)
 
 

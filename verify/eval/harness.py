@@ -129,6 +129,7 @@ def run_pipeline(
                     judgements=judged, pred="", confidence=0.0, unknown_reason=None, reason="",
                     dense_weight=verifier.thresholds.dense_weight, encoder_id=encoder_id,
                     relevance=verifier.thresholds.relevance,
+                    corpus_passages=verifier.index_info.passages if verifier.index_info else 0,
                 )
                 # The verdict as the pipeline gives it (relevance floor, nli_top_k): one rule for
                 # fresh and re-aggregated runs.

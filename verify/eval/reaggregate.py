@@ -29,7 +29,10 @@ def fuse_again(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_
 
 
 def verdict_of(rec: Record, th: Thresholds, top_k: int):
-    """Aggregate a record's cached judgements with thresholds `th` (top_k of its judged hits)."""
+    """Aggregate a record's cached judgements with thresholds `th` (top_k of its judged hits), as they apply to
+    the corpus it was checked against (`Thresholds.for_corpus`)."""
+    if rec.corpus_passages:
+        th = th.for_corpus(rec.corpus_passages)
     hits = rec.hits
     if abs(th.dense_weight - rec.dense_weight) > 1e-9 or th.relevance != rec.relevance:
         hits = fuse_again(hits, th.dense_weight, rec.encoder_id, rec.claim.language, th.relevance)

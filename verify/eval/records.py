@@ -36,6 +36,7 @@ class Record:
     dense_weight: float = 0.7
     encoder_id: str = ""
     relevance: str = "fused"  # how the hits' scores were made (Thresholds.relevance)
+    corpus_passages: int = 0  # the size of the corpus it was checked against (0: not recorded, a large one)
 
     def to_json(self) -> str:
         return json.dumps({
@@ -45,7 +46,7 @@ class Record:
             "judgements": {k: [j.model_dump(mode="json") for j in v] for k, v in self.judgements.items()},
             "pred": self.pred, "confidence": self.confidence, "unknown_reason": self.unknown_reason,
             "reason": self.reason, "dense_weight": self.dense_weight, "encoder_id": self.encoder_id,
-            "relevance": self.relevance,
+            "relevance": self.relevance, "corpus_passages": self.corpus_passages,
         }, ensure_ascii=False)
 
     @classmethod
@@ -58,7 +59,9 @@ class Record:
             judgements={k: [Judgement.model_validate(j) for j in v] for k, v in d["judgements"].items()},
             pred=d["pred"], confidence=d["confidence"], unknown_reason=d["unknown_reason"], reason=d["reason"],
             dense_weight=d["dense_weight"], encoder_id=d["encoder_id"], relevance=d.get("relevance", "fused"),
+            corpus_passages=d.get("corpus_passages", 0),
         )
+
 
 @dataclass
 class Run:

@@ -46,12 +46,13 @@ class FocusedJudge:
     the encoder's cosine (cached by content hash); passages of `sentences` sentences or fewer are read
     whole, so one-sentence evidence (the benchmarks' pooled sentences) is judged exactly as before."""
 
-    def __init__(self, inner: Judge, encoder: Encoder, sentences: int = 1):
+    def __init__(self, inner: Judge, encoder: Encoder, sentences: int = 1, organisations: Sequence[str] = ()):
         if sentences < 1:
             raise ValueError(f"focus needs at least one sentence, not {sentences}")
         self.inner = inner
         self.encoder = encoder
         self.sentences = sentences
+        self.organisations = [o for o in organisations if len(o) > 2]
 
     @property
     def name(self) -> str:
@@ -67,8 +68,12 @@ class FocusedJudge:
     def version(self) -> str:
         """What the judgements depend on besides the pair: which sentence is read depends on the
         focus size and on the encoder (CI's judgement cache keys on this)."""
-        return (f"{getattr(self.inner, 'version', '')}+focus{self.sentences}:"
+        return (f"{getattr(self.inner, 'version', '')}+focus{self.sentences}-orgs:"
                 f"{self.encoder.id}@{self.encoder.version}")
+
+    def _orgs_in(self, text: str) -> set[str]:
+        low = text.lower()
+        return {o for o in self.organisations if o.lower() in low}
 
     def __getattr__(self, item: str):  # probabilities(), folder, ... of the wrapped judge
         if item == "inner":
@@ -97,13 +102,49 @@ class FocusedJudge:
         cvec = np.asarray(self.encoder.encode_queries(list(claims)), dtype=np.float32)
         for i in todo:
             claim, passage = pairs[i]
-            rows = [sentences[passage.text[a:b]] for a, b in spans[i]]
+            spans_i = spans[i]
+            rows = [sentences[passage.text[a:b]] for a, b in spans_i]
             sims = svec[rows] @ cvec[claims[claim.text]]
+            about = self._sentences_about(claim.text, passage.text, spans_i)
+            if about is not None:
+                # Read a sentence about the claim's organisation: another company's figure in the same
+                # passage ("Meta pledged $600 billion") is not a reading of this claim.
+                sims = np.where(about, sims, sims - 2.0)
             lo, hi = focus_window(sims.tolist(), self.sentences)
-            a, b = spans[i][lo][0], spans[i][hi - 1][1]
-            out[i] = passage.model_copy(update={"text": passage.text[a:b], "start": passage.start + a,
-                                                "end": passage.start + b})
+            a, b = spans_i[lo][0], spans_i[hi - 1][1]
+            text = passage.text[a:b]
+            subject = self._subject(claim.text, passage, text, spans_i, lo)
+            out[i] = passage.model_copy(update={"text": f"{subject} {text}" if subject else text,
+                                                "start": passage.start + a, "end": passage.start + b})
         return out
+
+    def _sentences_about(self, claim: str, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray | None:
+        """Per sentence, whether it is about the claim's organisation (naming it, or continuing a sentence
+        that did, as "It" and "Its customers" do); None when the claim names none or no sentence does."""
+        wanted = self._orgs_in(claim)
+        if not wanted:
+            return None
+        about, current = [], False
+        for a, b in spans:
+            named = self._orgs_in(text[a:b])
+            current = bool(named & wanted) if named else current
+            about.append(current)
+        return np.array(about, dtype=bool) if any(about) else None
+
+    def _subject(self, claim: str, passage: Passage, text: str, spans: Sequence[tuple[int, int]], lo: int) -> str:
+        """What the focused sentences refer to, when they do not name an organisation of the claim themselves
+        ("Its customers include Meta"): the passage's title if it names it, else the nearest sentence before
+        that does."""
+        missing = self._orgs_in(claim) - self._orgs_in(text)
+        if not missing:
+            return ""
+        if self._orgs_in(passage.title) & missing:
+            return passage.title.rstrip(".:") + ":"
+        for k in range(lo - 1, -1, -1):  # the nearest sentence before that names it
+            before = passage.text[spans[k][0]:spans[k][1]]
+            if self._orgs_in(before) & missing:
+                return before
+        return ""
 
     def judge(self, pairs: Sequence[tuple[Claim, Passage]]) -> list[Judgement]:
         focused = self.focus(pairs)

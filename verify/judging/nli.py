@@ -125,7 +125,7 @@ def _build(ctx: JudgeContext):
         from verify.judging.focus import FocusedJudge
 
         # Of a longer passage the cross-encoder reads the sentences closest to the claim.
-        return FocusedJudge(judge, ctx.encoder, settings.nli_focus)
+        return FocusedJudge(judge, ctx.encoder, settings.nli_focus, ctx.organisations)
     return judge
 
 
