@@ -572,3 +572,39 @@ def test_relevance_is_the_higher_of_fused_and_dense(rows, w):
     assert np.all(rel >= fused - 1e-6) and np.all(rel >= dense - 1e-6)
     assert np.all((np.abs(rel - fused) < 1e-6) | (np.abs(rel - dense) < 1e-6))
     assert np.all((rel >= 0) & (rel <= 1))
+
+
+# ----------------------------------------------------------------------------------------------
+# number words, durations, more currencies
+
+
+@pytest.mark.parametrize("text,lang,value,unit", [
+    ("Nvidia investiert bis zu siebzehn Milliarden Dollar.", "de", 17e9, "USD"),
+    ("Die Firma hat dreiundzwanzig Mitarbeiter.", "de", 23, "employees"),
+    ("Die Firma hat zweitausenddreihundert Mitarbeiter.", "de", 2300, "employees"),
+    ("It will create two thousand three hundred jobs.", "en", 2300, "jobs"),
+    ("It has twenty-three employees.", "en", 23, "employees"),
+    ("Der Bau kostet CHF 30 Millionen.", "de", 30e6, "CHF"),
+    ("Die Anlage kostet 10 Milliarden Franken.", "de", 10e9, "CHF"),
+    ("SoftBank pledged ¥500 billion.", "en", 500e9, "JPY"),
+    ("Das Werk soll über vier Jahre gebaut werden.", "de", 4, "years"),
+    ("The plant will be built over ten years.", "en", 10, "years"),
+])
+def test_number_words_durations_and_currencies_are_read(text, lang, value, unit):
+    [q] = extract_quantities(text, lang)
+    assert q.value == pytest.approx(value) and q.unit == unit
+
+
+@pytest.mark.parametrize("text", ["Fluidstack wurde vor zehn Jahren gegründet.", "Der Gründer ist 30 Jahre alt.",
+                                  "Eine Firma und ein Kunde.", "one of the firms"])
+def test_not_durations_nor_numbers(text):
+    assert [q for q in extract_quantities(text, "de") if q.kind in ("duration", "count", "money")] == []
+
+
+def test_a_duration_and_a_magnitude_mismatch_are_named():
+    c = compare("Das Rechenzentrum soll über zehn Jahre gebaut werden.",
+                "Das Rechenzentrum mit 1 Gigawatt soll über vier Jahre gebaut werden.", "de", "de")
+    assert c.mismatches == ["duration differs: 10 years (claim) vs 4 years (evidence)"]
+    c = compare("Anthropic kauft Rechenleistung für 3 Milliarden Dollar.",
+                "Anthropic kauft Rechenleistung für 30 Milliarden Dollar.", "de", "de")
+    assert c.mismatches and c.mismatches[0].startswith("amount differs: 3 billion USD")

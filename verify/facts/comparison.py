@@ -172,6 +172,7 @@ _KIND_WORD = {
     "energy": "capacity",
     "count": "count",
     "number": "number",
+    "duration": "duration",
 }
 
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-try:  # optional: spelled-out numbers beyond the small built-in table
-    from text_to_num import text2num as _text2num
-except Exception:  # pragma: no cover - depends on the environment
-    _text2num = None
+from text_to_num import text2num as _text2num
 
 
 
@@ -104,7 +101,37 @@ WORD_NUMBERS: dict[str, float] = {
     "einhundert": 100,
     "eine halbe": 0.5,
 }
-_WORDNUM_RE = r"(?<![\w-])(?i:" + trie_regex(list(WORD_NUMBERS), WS + "+") + r")(?![\w])"
+# Number words beyond the table: German writes them as one word ("siebzehn", "dreiundzwanzig",
+# "zweitausenddreihundert"), English as a phrase ("thirteen", "twenty-three", "two thousand three hundred").
+# The patterns find candidates; `word_value` reads them with text2num, which knows both languages.
+_DE_PARTS = ("ein", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "sieb", "acht", "neun", "zehn",
+             "elf", "zwölf", "zwanzig", "dreißig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig",
+             "neunzig", "hundert", "tausend", "und")
+_DE_COMPOUND = r"(?:" + "|".join(sorted(_DE_PARTS, key=len, reverse=True)) + r"){2,8}"
+_EN_UNITS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+             "seventeen eighteen nineteen").split()
+_EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_EN_ATOM = (r"(?:(?:" + "|".join(_EN_TENS) + r")(?:[- ](?:" + "|".join(_EN_UNITS[:9]) + r"))?|"
+            + "|".join(sorted(_EN_UNITS, key=len, reverse=True)) + r")")
+_EN_PHRASE = (_EN_ATOM + r"(?:" + WS + r"+(?:hundred|thousand)(?:" + WS + r"+(?:and" + WS + r"+)?" + _EN_ATOM
+              + r")?)+|" + _EN_ATOM)
+_WORDNUM_RE = (r"(?<![\w-])(?i:" + _EN_PHRASE + "|" + _DE_COMPOUND + "|" + trie_regex(list(WORD_NUMBERS), WS + "+")
+               + r")(?![\w])")
+
+
+def word_value(word: str) -> float | None:
+    """The value of a number word or phrase ("zwölf", "siebzehn", "two thousand three hundred"); None when
+    the words do not make a number ("und")."""
+    low = norm_ws(word).lower().replace("-", " ")
+    if low in WORD_NUMBERS:
+        return float(WORD_NUMBERS[low])
+    if _text2num is not None:
+        for code in ("de", "en") if not re.search(r"[a-z] [a-z]", low) else ("en",):
+            try:
+                return float(_text2num(low.replace(" ", "") if code == "de" else low, code))
+            except Exception:  # noqa: BLE001 - text2num raises ValueError and others for non-numbers
+                continue
+    return None
 
 _SCALES: dict[str, float] = {
     "tausend": 1e3,
@@ -157,6 +184,11 @@ _CURRENCY_WORDS: list[tuple[str, str]] = [
     (r"[Pp]ounds?(?:" + WS + r"+sterling)?", "GBP"),
     (r"GBP", "GBP"),
     (r"£", "GBP"),
+    (r"(?:Schweizer" + WS + r"+)?Franken|(?:Swiss" + WS + r"+)?francs?", "CHF"),
+    (r"CHF", "CHF"),
+    (r"(?i:Yen)", "JPY"),
+    (r"JPY", "JPY"),
+    (r"¥", "JPY"),
 ]
 _PERCENT_WORDS: list[tuple[str, str]] = [
     (r"%", "%"),
@@ -182,6 +214,13 @@ _ENERGY_WORDS: list[tuple[str, str]] = [
     (r"MW", "MW"),
     (r"kW", "kW"),
 ]
+# A duration: counted only after a preposition that makes it one ("über vier Jahre", "for ten years"; see
+# quantities.find_quantities), so "vor zehn Jahren" or "30 Jahre alt" are not compared as durations.
+_DURATION_WORDS: list[tuple[str, str]] = [
+    (r"(?i:Jahre[n]?|years?)", "years"),
+    (r"(?i:Monate[n]?|months?)", "months"),
+    (r"(?i:Wochen|weeks?)", "weeks"),
+]
 _COUNT_ADJ = (
     r"(?:(?i:new|permanent|full-time|additional|direct|neue[nr]?|dauerhafte[n]?|feste[n]?|zusätzliche[n]?)"
     + WS
@@ -198,7 +237,7 @@ _COUNT_WORDS: list[tuple[str, str]] = [
 ]
 
 ENERGY_FACTOR = {"GW": 1e9, "MW": 1e6, "kW": 1e3, "TWh": 1e12, "GWh": 1e9, "MWh": 1e6, "kWh": 1e3}
-TO_USD = {"USD": 1.0, "EUR": 1.12, "GBP": 1.3}
+TO_USD = {"USD": 1.0, "EUR": 1.12, "GBP": 1.3, "CHF": 1.2, "JPY": 0.0067}  # rough: a tenfold slip still shows
 
 
 UNIT_TABLE: list[tuple[re.Pattern[str], str, str]] = [
@@ -208,12 +247,13 @@ UNIT_TABLE: list[tuple[re.Pattern[str], str, str]] = [
         (_PERCENT_WORDS, "percent"),
         (_ENERGY_WORDS, "energy"),
         (_COUNT_WORDS, "count"),
+        (_DURATION_WORDS, "duration"),
     )
     for pat, unit in pairs
 ]
 UNIT_RE = (
     "(?:"
-    + "|".join(p for p, _ in _CURRENCY_WORDS + _PERCENT_WORDS + _ENERGY_WORDS)
+    + "|".join(p for p, _ in _CURRENCY_WORDS + _PERCENT_WORDS + _ENERGY_WORDS + _DURATION_WORDS)
     + "|"
     + _COUNT_ADJ
     + "(?P<cnt>"
@@ -267,7 +307,7 @@ QUALIFIERS: dict[str, str] = {
     "unter": "under",
 }
 _QUAL_RE = r"(?<![\w])(?P<qual>(?i:" + trie_regex(list(QUALIFIERS), WS + "+") + r"))" + WS + r"+"
-_PREFIX_CUR = r"(?P<pre>US\$|US-\$|U\.S\.\$|\$|€|£|USD|EUR|GBP)"
+_PREFIX_CUR = r"(?P<pre>US\$|US-\$|U\.S\.\$|\$|€|£|¥|USD|EUR|GBP|CHF|JPY)"
 GAP = "(?:" + WS + "*-" + WS + "*|" + WS + "+)"
 _RANGE = "(?:" + WS + r"*(?:-|–|—|bis|to)" + WS + r"*(?P<num2>" + _NUM_RE + r"))?"
 
@@ -287,11 +327,11 @@ CORE = re.compile(
 # the currency prefix and the qualifier are looked up backwards from there
 DIGIT_ANCHOR = re.compile(r"\d+")
 WORD_ANCHOR = re.compile(
-    "(?:"
+    r"(?<![\w-])(?:(?i:" + _EN_PHRASE + "|" + _DE_COMPOUND + ")|"
     + trie_regex(sorted({v for w in WORD_NUMBERS for v in (w, w[0].upper() + w[1:])}), WS + "+")
     + r")(?![\w])"
 )
-PREFIX_BEFORE = re.compile(r"(?:(?<![\w])(?:US\$|US-\$|U\.S\.\$|USD|EUR|GBP)|\$|€|£)" + WS + r"?$")
+PREFIX_BEFORE = re.compile(r"(?:(?<![\w])(?:US\$|US-\$|U\.S\.\$|USD|EUR|GBP|CHF|JPY)|\$|€|£|¥)" + WS + r"?$")
 QUAL_BEFORE = re.compile(_QUAL_RE + "$")
 
 

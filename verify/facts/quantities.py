@@ -14,10 +14,10 @@ from verify.facts.numbers_text import (
     QUALIFIERS,
     UNIT_TABLE,
     WORD_ANCHOR,
-    WORD_NUMBERS,
     norm_ws,
     scale_of,
     split_decimal,
+    word_value,
 )
 from verify.facts.values import Quantity
 
@@ -46,7 +46,14 @@ _PREFIX_UNIT = {
     "EUR": "EUR",
     "£": "GBP",
     "GBP": "GBP",
+    "CHF": "CHF",
+    "¥": "JPY",
+    "JPY": "JPY",
 }
+# Before a duration's number: the preposition that makes it a span of time ("über vier Jahre" is four years
+# long, not "more than four"); "vor zehn Jahren" (ago) and "30 Jahre alt" (an age) are not durations.
+_DURATION_BEFORE = re.compile(r"(?i:\b(?:über|für|innerhalb(?:\s+von)?|binnen|während|over|for|within|during)"
+                              r"(?:\s+(?:die|den|the|nächsten|next|kommenden|coming|rund|etwa|about|some))*\s*)$")
 
 
 def _scan(text: str):  # -> Iterator[tuple[re.Match[str], re.Match[str] | None]]
@@ -65,7 +72,7 @@ def _scan(text: str):  # -> Iterator[tuple[re.Match[str], re.Match[str] | None]]
             continue
         mo = None
         pm = None
-        if any(c in "$€£DRP" for c in text[max(done, s - 2) : s]):
+        if any(c in "$€£¥DRPFY" for c in text[max(done, s - 2) : s]):
             pm = PREFIX_BEFORE.search(text, max(done, s - 6), s)
         if pm is not None:
             mo = CORE.match(text, pm.start())
@@ -125,7 +132,10 @@ def find_quantities(text: str, lang: str, date_spans: list[tuple[int, int]]) -> 
                     high = p2[0] * scale
                     decimals = max(decimals, p2[1])
         else:
-            base, decimals, high = float(WORD_NUMBERS.get(norm_ws(word).lower(), 1.0)), 0, None
+            value_of_word = word_value(word)
+            if value_of_word is None:
+                continue
+            base, decimals, high = value_of_word, 0, None
         if not kind and scale == 1.0:
             # bare numbers: years are dates; numbers inside a date are not quantities
             if num is not None and _YEARLIKE.fullmatch(num) and high is None:
@@ -139,6 +149,12 @@ def find_quantities(text: str, lang: str, date_spans: list[tuple[int, int]]) -> 
         elif not kind:
             kind = "number"
         qualifier = QUALIFIERS.get(norm_ws(qm.group("qual")).lower(), "") if qm is not None else ""
+        if kind == "duration":
+            qual_text = norm_ws(qm.group("qual")).lower() if qm is not None else ""
+            if qual_text in ("über", "over"):  # the preposition of the span, not a bound
+                qualifier = ""
+            elif not _DURATION_BEFORE.search(text[max(0, start - 40):start]):
+                continue
         value = base * scale
         if not math.isfinite(value) or abs(value) > 1e18:
             continue
