@@ -8,8 +8,6 @@ from functools import lru_cache
 from text_to_num import text2num as _text2num
 
 
-
-
 def trie_regex(words: list[str], spaces: str = " ") -> str:
     """A regex alternation of `words` as a trie, preferring the longest match; a space matches `spaces`."""
     trie: dict = {}
@@ -125,12 +123,11 @@ def word_value(word: str) -> float | None:
     low = norm_ws(word).lower().replace("-", " ")
     if low in WORD_NUMBERS:
         return float(WORD_NUMBERS[low])
-    if _text2num is not None:
-        for code in ("de", "en") if not re.search(r"[a-z] [a-z]", low) else ("en",):
-            try:
-                return float(_text2num(low.replace(" ", "") if code == "de" else low, code))
-            except Exception:  # noqa: BLE001 - text2num raises ValueError and others for non-numbers
-                continue
+    for code in ("de", "en") if not re.search(r"[a-z] [a-z]", low) else ("en",):
+        try:
+            return float(_text2num(low.replace(" ", "") if code == "de" else low, code))
+        except Exception:  # noqa: BLE001 - text2num raises ValueError and others for non-numbers
+            continue
     return None
 
 _SCALES: dict[str, float] = {
@@ -427,7 +424,7 @@ def parse_number(s: str, lang: str | None = None) -> float | None:
     low = t.lower()
     if low in WORD_NUMBERS and low not in ("a", "half a", "eine halbe"):
         return float(WORD_NUMBERS[low])
-    if _text2num is not None and t.replace(" ", "").replace("-", "").isalpha():
+    if t.replace(" ", "").replace("-", "").isalpha():
         for code in [lang] if lang in ("en", "de") else ["en", "de"]:
             try:
                 return float(_text2num(low, code))
