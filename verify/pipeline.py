@@ -175,6 +175,8 @@ class Verifier:
                 article: Article | None = None) -> list[Claim]:
         if lines:
             return claims_from_lines(text, source=source, language=language)
+        if article is not None and len(article.claim_text) == len(text):
+            text = article.claim_text  # Markdown: its prose only, at the same offsets
         return extract_claims(
             text,
             source=source,

@@ -13,7 +13,7 @@ import typer
 from verify import DEFAULT_ENCODER
 from verify.cli.options import EXIT_INDEX, EXIT_INPUT, fail
 
-PIPELINE_SETS = ("climate-fever", "healthfc", "healthfc-de", "healthfc-en", "covid-fact", "averitec", "fever-jsonl")
+PIPELINE_SETS = ("climate-fever", "healthfc", "healthfc-de", "healthfc-en", "covid-fact", "averitec", "fever-jsonl", "articles")
 GOLD_SETS = ("xnli-de", "xnli-en-de", "xnli-en", "rte3-de", "mnli-choice-en", "swaps-de", "covid-fact", "climate-fever", "healthfc",
              "healthfc-de", "healthfc-en", "fv-dev", "averitec")
 
@@ -172,7 +172,7 @@ def _table(res: dict) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_(
-        name: Annotated[str, typer.Argument(help="climate-fever | healthfc | covid-fact | averitec | fever-jsonl (with --data); "
+        name: Annotated[str, typer.Argument(help="climate-fever | healthfc | covid-fact | averitec | fever-jsonl or articles (with --data); "
                                             "with --gold-evidence also xnli-de | xnli-en-de | rte3-de | swaps-de | fv-dev.")],
         data: Annotated[Path | None, typer.Option("--data", help="Dataset file or folder (default: ../shared/benchmarks).")] = None,
         split: Annotated[Split | None, typer.Option("--split", help="dev | test (tuning uses dev only) | all. Default: test; for averitec the dev carve-out (or all of a --data file).")] = None,
@@ -197,7 +197,7 @@ def register(app: typer.Typer) -> None:
             raise fail(EXIT_INPUT, f"cannot write predictions: {predictions}: is a folder")
         if split is None:
             split = (Split.dev if data is None else Split.all) if name == "averitec" else \
-                Split.dev if name in ("fv-dev",) else Split.test
+                Split.dev if name in ("fv-dev",) else Split.all if name == "articles" else Split.test
         if gold_evidence:
             if predictions is not None:
                 raise fail(EXIT_INPUT, "--predictions writes the pipeline's verdicts: it does not go with --gold-evidence")

@@ -25,7 +25,7 @@ from verify.datasets.splits import benchmarks_dir, split_of
 SUPPORTED, CONTRADICTED, UNKNOWN = "supported", "contradicted", "unknown"
 DISPUTED = "disputed"  # Climate-FEVER only: kept out of the 3-way metrics, reported on its own
 LABELS = (SUPPORTED, CONTRADICTED, UNKNOWN)
-BENCHMARKS = ("climate-fever", "healthfc", "covid-fact", "averitec", "fever-jsonl")
+BENCHMARKS = ("climate-fever", "healthfc", "covid-fact", "averitec", "fever-jsonl", "articles")
 
 csv.field_size_limit(1 << 26)
 
@@ -425,6 +425,52 @@ def fever_jsonl(data: Path, evidence: Sequence[Path] = ()) -> Benchmark:
     return Benchmark(path.stem, claims, {path.stem: list(docs.values())}, str(path))
 
 
+def articles(data: Path | None) -> Benchmark:
+    """A folder of articles, each a subfolder with its own evidence (`notes/`) and labelled claims
+    (`claims.jsonl`: `id`, `claim`, `label`, `evidence_docs`, optional `language`): every claim is checked
+    against its own article's notes only, as an editor checks an article against a small folder of notes.
+    `eval/owned-articles/` is one. A subfolder's language is its `language` field, else its name's `de-`/`en-`
+    prefix, else detected."""
+    if data is None:
+        raise DataError("articles needs --data FOLDER (subfolders with claims.jsonl and notes/)")
+    root = Path(data)
+    if not root.is_dir():
+        raise DataError(f"{root}: no such folder")
+    subfolders = sorted(p for p in root.iterdir() if (p / "claims.jsonl").is_file())
+    if not subfolders:
+        raise DataError(f"{root}: no subfolder holds a claims.jsonl")
+    claims: list[BenchClaim] = []
+    folders: dict[str, tuple[Path, ...]] = {}
+    digests = []
+    for sub in subfolders:
+        notes = sub / "notes"
+        if not notes.is_dir():
+            raise DataError(f"{sub}: no notes/ folder")
+        corpus = _load_folders([notes])
+        ids = {d.id for d in corpus.documents}
+        digests.append(corpus.content_hash())
+        folders[sub.name] = (notes,)
+        prefix = sub.name.split("-", 1)[0]
+        for lineno, r in read_jsonl(sub / "claims.jsonl"):
+            text = " ".join(str(r.get("claim") or "").split())
+            label = str(r.get("label", "")).strip().lower()
+            if not text or label not in _GENERIC:
+                raise DataError(f"{sub / 'claims.jsonl'}:{lineno}: needs 'claim' and a 'label' in {sorted(set(_GENERIC))}")
+            named = r.get("evidence_docs") or []
+            if not isinstance(named, list) or any(d not in ids for d in named):
+                raise DataError(f"{sub / 'claims.jsonl'}:{lineno}: 'evidence_docs' must list ids of {notes}")
+            lang = str(r.get("language") or (prefix if prefix in ("de", "en") else "")) or None
+            if lang is None:
+                from verify.text import detect_language
+
+                lang = detect_language(text)
+            cid = str(r.get("id") or f"{sub.name}-{lineno}")
+            claims.append(BenchClaim(id=f"{sub.name}:{cid}", text=text, language=lang, gold=_GENERIC[label],
+                                     gold_evidence=tuple(named), group=f"{sub.name}:{cid}", corpus=sub.name))
+    digest = hashlib.sha256("\n".join(digests).encode()).hexdigest()[:16]
+    return Benchmark(root.name, claims, {}, str(root), folders=folders, folders_digest=digest)
+
+
 def _load_folders(evidence: Sequence[Path]):
     """The user's evidence folders, read as `verify check` reads them; a folder that is missing or holds
     nothing, or a file that cannot be read, is an error naming the file and line."""
@@ -459,5 +505,7 @@ def load_benchmark(name: str, data: Path | None = None, evidence: Sequence[Path]
     if name == "averitec":
         return averitec(data)
     if name == "fever-jsonl":
-        return fever_jsonl(data, evidence)  # type: ignore[arg-type]
+        return fever_jsonl(data, evidence)
+    if name == "articles":
+        return articles(data)  # type: ignore[arg-type]
     raise KeyError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")

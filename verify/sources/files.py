@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from verify.sources.markdown import prose, without_link_targets
 from verify.models import Document, Problem
 from verify.text import detect_language
 
@@ -57,6 +58,13 @@ class Article:
     offset: int = 0  # where `text` starts in the file (after front matter)
     full_text: str = ""  # the whole file, for line/column numbers
     problems: list[Problem] = field(default_factory=list)
+    # What claims are read from: `text` itself, or for Markdown its prose (verify/sources/markdown.py), the
+    # same length with headings, tables, code and link targets blanked, so offsets are the same.
+    prose: str = ""
+
+    @property
+    def claim_text(self) -> str:
+        return self.prose or self.text
 
     def line_col(self, pos: int) -> tuple[int, int]:
         full = self.full_text or self.text
@@ -304,6 +312,7 @@ def read_document_file(path: Path, problems: list[Problem], base: Path | None = 
             docs = [_doc({"title": title}, body, path, default_id)]
         elif suffix in (".md", ".markdown"):
             meta, body, offset = split_front_matter(path, text, problems)
+            body = without_link_targets(body)  # a link's URL holds no values (same length: offsets kept)
             docs = [_doc(meta, body, path, default_id, offset)]
         else:
             docs = [_doc({}, text, path, default_id)]
@@ -395,14 +404,16 @@ def read_article(path: str | Path) -> Article:
     full = text
     offset = 0
     suffix = p.suffix.lower()
+    prose_text = ""
     if suffix in (".md", ".markdown"):
         _meta, text, offset = split_front_matter(p, text, problems)
+        prose_text = prose(text)
     elif suffix in (".html", ".htm"):
         _title, text = html_to_text(text)
         full = text
     if not text.strip():  # as an empty evidence file is reported: 0 claims, not silence
         problems.append(Problem(path=str(p), severity="warning", message="empty file (no text); nothing to check"))
-    return Article(path=str(p), text=text, offset=offset, full_text=full, problems=problems)
+    return Article(path=str(p), text=text, offset=offset, full_text=full, problems=problems, prose=prose_text)
 
 
 def iter_articles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
