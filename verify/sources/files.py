@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from verify.sources.markdown import prose, without_link_targets
 from verify.models import Document, Problem
+from verify.sources.markdown import prose, without_link_targets
 from verify.text import detect_language
 
 EVIDENCE_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".jsonl", ".pdf"}
