@@ -32,3 +32,34 @@ def test_overconfident_raw_scores_are_pulled_down_to_the_observed_accuracy():
 def test_no_knots_means_raw_confidence():
     assert calibrate(0.37, []) == 0.37
     assert isotonic_knots([0.5] * 5, [True] * 5) == []  # too few verdicts to calibrate
+
+
+def test_calibration_by_reason_type():
+    from verify.config import Thresholds
+    from verify.verdicts.aggregate import basis_of, calibration_curve
+
+    assert basis_of("contradicted", "year differs: 2019 (claim) vs 2017 (evidence) (Reuters)") == "values"
+    assert basis_of("supported", "evidence agrees; evidence states the same year 2017 (Reuters)") == "values"
+    assert basis_of("contradicted", "evidence contradicts the claim (Reuters)") == "reading"
+    assert basis_of("unknown", "conflicting evidence: A agrees, B disagrees") == "conflict"
+    assert basis_of("unknown", "no relevant evidence found in the corpus") == "open"
+    th = Thresholds(calibration={"contradicted": [(0.5, 0.4)], "contradicted/values": [(0.5, 0.9)]})
+    assert calibration_curve(th, "contradicted", "values") == [(0.5, 0.9)]
+    assert calibration_curve(th, "contradicted", "reading") == [(0.5, 0.4)]
+    assert calibration_curve(th, "supported", "values") == ()
+
+
+def test_fit_by_basis_fits_a_type_with_enough_verdicts():
+    from types import SimpleNamespace
+
+    from verify.eval.calibration import fit_by_basis, reliability_by_basis
+
+    recs = [SimpleNamespace(pred="contradicted", gold="contradicted" if i % 10 else "supported", confidence=0.4 + i / 200,
+                            reason="year differs: 1 (claim) vs 2 (evidence)") for i in range(40)]
+    recs += [SimpleNamespace(pred="contradicted", gold="contradicted" if i % 2 else "supported", confidence=0.4 + i / 200,
+                             reason="evidence contradicts the claim") for i in range(40)]
+    knots = fit_by_basis(recs)
+    assert "contradicted/values" in knots and "contradicted/reading" in knots
+    assert knots["contradicted/values"][-1][1] > knots["contradicted/reading"][-1][1]
+    table = reliability_by_basis(recs)
+    assert table["contradicted/values"]["n"] == 40

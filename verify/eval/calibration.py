@@ -46,3 +46,33 @@ def fit(records: Sequence, labels: Sequence[str] = ("supported", "contradicted",
         if knots:
             out[label] = knots
     return out
+
+
+def fit_by_basis(records: Sequence, labels: Sequence[str] = ("supported", "contradicted", "unknown"),
+                 **kw) -> dict[str, list[tuple[float, float]]]:
+    """`fit` per label, plus per label and basis ("contradicted/values", `verify.verdicts.aggregate.basis_of`)
+    where a basis has enough verdicts of its own: a rule's named mismatch and an NLI reading of the same label
+    are right at different rates, so one curve for both misstates both."""
+    from verify.verdicts.aggregate import basis_of
+
+    out = fit(records, labels, **kw)
+    for label in labels:
+        rs = [r for r in records if r.pred == label]
+        for basis in sorted({basis_of(label, r.reason) for r in rs}):
+            sub = [r for r in rs if basis_of(label, r.reason) == basis]
+            knots = isotonic_knots([r.confidence for r in sub], [r.pred == r.gold for r in sub], **kw)
+            if knots:
+                out[f"{label}/{basis}"] = knots
+    return out
+
+
+def reliability_by_basis(records: Sequence, bins: int = 5) -> dict[str, dict]:
+    """The reliability table per verdict type (label/basis): n, mean confidence, accuracy per bin, and ECE."""
+    from verify.eval.metrics import reliability
+    from verify.verdicts.aggregate import basis_of
+
+    groups: dict[str, list] = {}
+    for r in records:
+        groups.setdefault(f"{r.pred}/{basis_of(r.pred, r.reason)}", []).append(r)
+    return {k: {"n": len(v), **reliability([r.confidence for r in v], [r.pred == r.gold for r in v], bins=bins)}
+            for k, v in sorted(groups.items())}

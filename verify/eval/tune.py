@@ -367,11 +367,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     uncalibrated = best.model_copy(update={"calibration": {}})
     cal_views = [v for v, recs in view_records.items() if any(r.gold == "unknown" for r in recs)]
     pooled = [r for v in cal_views for r in reaggregate(view_records[v], uncalibrated, a.top_k)]
-    knots = calibration.fit(pooled)
+    knots = calibration.fit_by_basis(pooled)
     calibrated = best.model_copy(update={"calibration": knots})
-    ece = {"views": cal_views, "before": _ece(pooled),
-           "after": _ece([r for v in cal_views for r in reaggregate(view_records[v], calibrated, a.top_k)])}
-    _log(f"dev ECE (pooled) {ece['before']} -> {ece['after']} with per-label isotonic calibration")
+    after_cal = [r for v in cal_views for r in reaggregate(view_records[v], calibrated, a.top_k)]
+    ece = {"views": cal_views, "before": _ece(pooled), "after": _ece(after_cal),
+           "reliability_by_type": calibration.reliability_by_basis(after_cal)}
+    _log(f"dev ECE (pooled) {ece['before']} -> {ece['after']} with isotonic calibration per label and basis")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     version = f"1-dev-{a.objective.replace('_', '')}-{stamp}"
     tuned = calibrated.model_copy(update={"version": version})
@@ -386,7 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "grid": GRID,
         "dense_weights_swept": DENSE_WEIGHTS,
         "trace": trace,
-        "calibration": {"method": "per predicted label, isotonic (pool-adjacent-violators) fit of verdict == "
+        "calibration": {"method": "per predicted label and, where enough verdicts have it, per label and basis "
+                                  "(values / reading / conflict / open), isotonic (pool-adjacent-violators) fit of verdict == "
                                   "gold on the raw confidence, pooled over the dev views that have an unknown class "
                                   "(verify.eval.calibration)",
                         "dev_ece_pooled": ece},

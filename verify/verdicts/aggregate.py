@@ -181,6 +181,23 @@ def _passage_source(p) -> str:
     return p.publisher or p.title or p.doc_id
 
 
+def basis_of(label: str, reason: str) -> str:
+    """What decided a verdict, for calibration by type: "values" (a rule named a matching or differing value),
+    "reading" (the NLI judge alone), "conflict" (passages disagree) or "open" (other unknowns)."""
+    if reason.startswith("conflicting evidence") or "conflicting evidence" in reason[:60]:
+        return "conflict"
+    if label == "unknown":
+        return "open"
+    if " differs: " in reason or "evidence states the same" in reason:
+        return "values"
+    return "reading"
+
+
+def calibration_curve(th: Thresholds, label: str, basis: str) -> Sequence[tuple[float, float]]:
+    """The knots for a verdict: its label and basis ("contradicted/values") where fitted, else its label's."""
+    return th.calibration.get(f"{label}/{basis}") or th.calibration.get(label, ())
+
+
 def calibrate(raw: float, knots: Sequence[tuple[float, float]]) -> float:
     """Piecewise-linear through the knots (sorted by raw value), flat beyond the ends."""
     if not knots:
@@ -265,7 +282,8 @@ def aggregate(
         citations.append(_cite(s, _stance_label(s, th)))
         if len(citations) == MAX_CITATIONS:
             break
-    confidence = calibrate(min(1.0, max(0.0, confidence)), th.calibration.get(label.value, ()))
+    curve = calibration_curve(th, label.value, basis_of(label.value, reason))
+    confidence = calibrate(min(1.0, max(0.0, confidence)), curve)
     return Verdict(
         claim=claim,
         label=label,
