@@ -175,3 +175,132 @@ def test_metadata_values_are_capped(tmp_path):
     (tmp_path / "long.md").write_text("---\ntitle: " + "x" * 50_000 + "\n---\nText body here.\n", encoding="utf-8")
     [doc] = load_corpus([tmp_path]).documents
     assert len(doc.title) == vio.META_VALUE_MAX
+
+
+# --------------------------------------------------------------------------- reliability, round two
+
+
+def test_bad_evidence_items_are_skipped_naming_file_and_line_and_the_rest_is_read(tmp_path):
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    (ev / "docs.jsonl").write_text('{"id": "a", "text": "Acme was founded in 2015."}\n'
+                                   '{"id": "b", "text": "bad \\ud800 surrogate"}\n', encoding="utf-8")
+    deep = '"x"'
+    for _ in range(3000):
+        deep = '{"a": ' + deep + "}"
+    (ev / "deep.jsonl").write_text('{"id": "deep", "text": "deep", "meta": ' + deep + "}\n", encoding="utf-8")
+    (ev / os.fsdecode(b"name-\xff.txt")).write_bytes(b"Hooli opened in 2019.\n")
+    (ev / "utf16.txt").write_bytes("Initech moved to Zürich in 2020.\n".encode("utf-16"))
+    (ev / "mixed.txt").write_bytes("Grüße aus München.\n".encode("utf-8") + b"Bad \xe9 byte.\n")
+    os.mkfifo(ev / "pipe.txt")
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "l.txt").write_text("Vandelay imports latex since 1990.\n", encoding="utf-8")
+    (ev / "link").symlink_to(linked)
+    (linked / "loop").symlink_to(ev)
+    start = time.perf_counter()
+    corpus = load_corpus([ev])
+    assert time.perf_counter() - start < 10  # the FIFO is not read, the loop is not followed
+    texts = {d.id: d.text for d in corpus.documents}
+    assert texts["a"].startswith("Acme") and "\ufffd" in texts["b"]
+    assert any("Zürich" in t for t in texts.values()) and any("Grüße aus München" in t for t in texts.values())
+    assert any("Vandelay" in t for t in texts.values())
+    by_file = {(Path(p.path).name, p.line): p for p in corpus.problems}
+    assert "nested too deeply" in by_file[("deep.jsonl", 1)].message
+    assert "surrogate" in by_file[("docs.jsonl", 2)].message
+    assert "line(s) 2" in by_file[("mixed.txt", 2)].message
+    assert "not a regular file" in by_file[("pipe.txt", None)].message
+    assert any("not valid UTF-8" in p.message and "\ufffd" in p.path for p in corpus.problems)
+    assert any("already read" in p.message for p in corpus.problems)
+    json.dumps([d.model_dump() for d in corpus.documents], ensure_ascii=False).encode("utf-8")  # no lone surrogate
+
+
+def test_a_non_utf8_article_name_does_not_lose_the_audit(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from verify.cli import main as cli
+
+    from .test_ci import make_verifier
+
+    verifier = make_verifier(tmp_path)
+    monkeypatch.setattr(cli, "make_verifier", lambda settings: verifier)
+    arts = tmp_path / "arts"
+    arts.mkdir()
+    for i in range(3):
+        (arts / f"a{i}.txt").write_text("Acme Robotics was founded in 2015 in Berlin.\n", encoding="utf-8")
+    (arts / os.fsdecode(b"bad-\xff.txt")).write_bytes(b"Acme Robotics was founded in 2011 in Berlin.\n")
+    r = CliRunner().invoke(cli.app, ["audit", str(arts), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert len(report["verdicts"]) == 4 and any("\ufffd" in v["claim"]["source"] for v in report["verdicts"])
+
+
+def test_an_index_dir_holding_another_encoders_index_is_refused_not_overwritten(tmp_path, fake_encoder):
+    from verify.retrieval.store import IndexStoreError
+
+    class Other(type(fake_encoder)):
+        id = "other-encoder"
+
+    settings = Settings(evidence=(FIXTURES / "evidence",), index_dir=tmp_path / "ix")
+    ensure_index(settings, fake_encoder)
+    before = (tmp_path / "ix" / "CURRENT").read_text()
+    with pytest.raises(IndexStoreError, match="built with encoder fake-bow"):
+        ensure_index(settings, Other())
+    assert (tmp_path / "ix" / "CURRENT").read_text() == before
+    ensure_index(settings, Other(), force=True)  # replacing it is a choice the user makes
+    assert (tmp_path / "ix" / "CURRENT").read_text() != before
+
+
+@pytest.mark.parametrize("damage", ["current", "manifest-keys"])
+def test_a_damaged_pointer_or_manifest_is_rebuilt(tmp_path, fake_encoder, damage):
+    settings = Settings(evidence=(FIXTURES / "evidence",), index_dir=tmp_path / "ix")
+    store, _, _ = ensure_index(settings, fake_encoder)
+    if damage == "current":
+        (tmp_path / "ix" / "CURRENT").write_bytes(b"\xff\xfe garbage \x00")
+    else:
+        manifest = store.folder / "manifest.json"
+        data = json.loads(manifest.read_text())
+        del data["info"]
+        manifest.write_text(json.dumps(data))
+    again, _, rebuilt = ensure_index(settings, fake_encoder)
+    assert rebuilt and len(again.passages) == len(store.passages)
+
+
+def test_a_full_disk_leaves_no_partial_build_and_a_clear_error(tmp_path, fake_encoder, monkeypatch):
+    import errno
+
+    import faiss
+
+    from verify.retrieval.store import IndexStoreError
+
+    settings = Settings(evidence=(FIXTURES / "evidence",), index_dir=tmp_path / "ix")
+    ensure_index(settings, fake_encoder)
+
+    def full(*a, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(faiss, "write_index", full)
+    with pytest.raises(IndexStoreError, match="No space left on device"):
+        ensure_index(settings, fake_encoder, force=True)
+    assert len(list((tmp_path / "ix").glob("build-*"))) == 1  # the previous build, nothing half-written
+    monkeypatch.undo()
+    assert ensure_index(settings, fake_encoder)[0].passages
+
+
+@pytest.mark.parametrize("name,content", [("verify.toml", b'evidence = "x\xff"\n'),
+                                          ("base.json", b"[" * 100_000)])
+def test_bad_configuration_bytes_exit_2_naming_the_file(tmp_path, name, content):
+    from typer.testing import CliRunner
+
+    from verify.cli.main import app
+
+    (tmp_path / name).write_bytes(content)
+    (tmp_path / "a.md").write_text("Acme was founded in 2015.\n", encoding="utf-8")
+    args = ["ci", str(tmp_path), "--evidence", str(FIXTURES / "evidence")]
+    if name == "base.json":
+        args += ["--baseline", str(tmp_path / name)]
+    else:
+        args += ["--config", str(tmp_path / name)]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2, r.output
+    assert name in r.output

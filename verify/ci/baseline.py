@@ -24,8 +24,8 @@ def read_baseline(path: Path) -> Baseline:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CiError(f"{path}: no such baseline file (write one with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CiError(f"{path}: not a readable baseline ({exc})") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise CiError(f"{path}: not a readable baseline ({type(exc).__name__}: {str(exc)[:200]})") from None
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT or not isinstance(data.get("findings"), list):
         raise CiError(f"{path}: not a verify baseline (expected format '{BASELINE_FORMAT}')")
     try:

@@ -70,8 +70,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(f)
     except OSError as exc:
         raise CiError(f"{path}: cannot read configuration ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CiError(f"{path}: invalid TOML ({exc})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        # tomllib reports bad UTF-8 as UnicodeDecodeError; both are the user's file, so exit 2, not 1
+        raise CiError(f"{path}: invalid TOML ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def load_config(config_file: Path | None = None, start: Path | None = None) -> tuple[CiConfig, Path | None]:

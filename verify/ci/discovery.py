@@ -10,7 +10,7 @@ from pathlib import Path
 
 from verify.ci.config import CiConfig, CiError
 from verify.models import Problem
-from verify.sources.files import ARTICLE_SUFFIXES
+from verify.sources.files import ARTICLE_SUFFIXES, shown
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:
@@ -59,9 +59,9 @@ def relative_path(path: Path, root: Path) -> str:
     """The path as findings name it: relative to the repository root, '/'-separated."""
     path = path.resolve()
     try:
-        return path.relative_to(root).as_posix()
+        return shown(path.relative_to(root).as_posix())
     except ValueError:
-        return Path(os.path.relpath(path, root)).as_posix()
+        return shown(Path(os.path.relpath(path, root)).as_posix())
 
 
 def discover(paths: Sequence[Path], config: CiConfig, root: Path,

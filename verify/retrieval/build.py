@@ -61,9 +61,9 @@ def evidence_fingerprint(files: Sequence[Path]) -> str:
     for f in sorted(files):
         try:
             st = f.stat()
-            h.update(f"{f.resolve()}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode())
+            h.update(f"{f.resolve()}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
         except OSError:
-            h.update(f"{f}\x00missing\n".encode())
+            h.update(f"{f}\x00missing\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
@@ -106,6 +106,13 @@ def ensure_index(
         files = evidence_files(settings.evidence)
         fingerprint = evidence_fingerprint(files)
         manifest = IndexStore.read_manifest(folder)
+        if manifest and settings.index_dir is not None and not force:
+            built = (manifest["info"]["encoder_id"], manifest["info"]["encoder_version"])
+            if built != (encoder.id, encoder.version):
+                # A folder the user named holds another encoder's index: replacing it silently would lose it.
+                raise IndexStoreError(
+                    f"{folder}: holds an index built with encoder {built[0]} ({built[1]}), not {encoder.id}; "
+                    f"use another --index-dir, or --force with 'verify index' to replace it")
         if manifest and index_type and not force:
             from verify.retrieval.store import resolve_index_type
 

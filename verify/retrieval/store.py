@@ -264,21 +264,26 @@ class IndexStore:
 
         folder.mkdir(parents=True, exist_ok=True)
         build = Path(tempfile.mkdtemp(prefix="build-", dir=folder))
-        faiss.write_index(self.faiss, str(build / "index.faiss"))
-        with open(build / "passages.jsonl", "w", encoding="utf-8") as f:
-            for p in self.passages:
-                f.write(p.model_dump_json() + "\n")
-        for name in ("index.faiss", "passages.jsonl"):
-            with open(build / name, "rb") as f:
-                os.fsync(f.fileno())
-        manifest = {
-            "format": INDEX_FORMAT,
-            "info": self.info.model_dump(mode="json"),
-            "checksums": {n: sha256_file(build / n) for n in ("index.faiss", "passages.jsonl")},
-            **(extra or {}),
-        }
-        atomic_write_text(build / "manifest.json", json.dumps(manifest, indent=2))
-        atomic_write_text(folder / "CURRENT", build.name + "\n")
+        try:
+            faiss.write_index(self.faiss, str(build / "index.faiss"))
+            with open(build / "passages.jsonl", "w", encoding="utf-8") as f:
+                for p in self.passages:
+                    f.write(p.model_dump_json() + "\n")
+            for name in ("index.faiss", "passages.jsonl"):
+                with open(build / name, "rb") as f:
+                    os.fsync(f.fileno())
+            manifest = {
+                "format": INDEX_FORMAT,
+                "info": self.info.model_dump(mode="json"),
+                "checksums": {n: sha256_file(build / n) for n in ("index.faiss", "passages.jsonl")},
+                **(extra or {}),
+            }
+            atomic_write_text(build / "manifest.json", json.dumps(manifest, indent=2))
+            atomic_write_text(folder / "CURRENT", build.name + "\n")
+        except (OSError, RuntimeError) as exc:  # a full disk: no partial build folder is left behind
+            shutil.rmtree(build, ignore_errors=True)
+            raise IndexStoreError(f"{folder}: cannot write the index ({getattr(exc, 'strerror', None) or exc}); "
+                                  "the previous index, if any, is unchanged") from exc
         self.folder = build
         for old in folder.glob("build-*"):
             if old.name != build.name:
@@ -288,9 +293,13 @@ class IndexStore:
     @staticmethod
     def current(folder: Path) -> Path | None:
         pointer = folder / "CURRENT"
-        if not pointer.exists():
+        try:
+            name = pointer.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):  # missing, or damaged: no current build (a rebuild replaces it)
             return None
-        build = folder / pointer.read_text(encoding="utf-8").strip()
+        if not name.startswith("build-") or "/" in name or "\\" in name:
+            return None
+        build = folder / name
         return build if build.is_dir() else None
 
     @staticmethod
@@ -300,9 +309,18 @@ class IndexStore:
             return None
         try:
             manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
-        return manifest if manifest.get("format") == INDEX_FORMAT else None
+        if not isinstance(manifest, dict) or manifest.get("format") != INDEX_FORMAT:
+            return None
+        info, checksums = manifest.get("info"), manifest.get("checksums")
+        if not isinstance(info, dict) or not isinstance(checksums, dict):
+            return None  # missing keys are damage: as if there were no index (it is rebuilt)
+        try:
+            IndexInfo.model_validate(info)
+        except ValueError:
+            return None
+        return manifest
 
     @classmethod
     def load(cls, folder: Path, encoder: Encoder | None = None, verify_checksums: bool = True) -> IndexStore:

@@ -30,10 +30,10 @@ class InputError(Exception):
     """An input the user named cannot be read at all (missing path, unreadable article)."""
 
     def __init__(self, path: str | Path, message: str, line: int | None = None):
-        self.path = str(path)
+        self.path = shown(path)
         self.line = line
         self.message = message  # without the path, for a Problem that names it in its own field
-        where = f"{path}:{line}" if line else str(path)
+        where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {message}")
 
 
@@ -77,16 +77,33 @@ class Article:
 # --------------------------------------------------------------------------- decoding
 
 
-def _read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
+def shown(path: Path | str) -> str:
+    """A path as reports print it: a file name that is not valid UTF-8 (bytes the file system allows) gets
+    U+FFFD for the bad bytes, so JSON, SARIF and the terminal can carry it."""
+    text = str(path)
     try:
-        size = path.stat().st_size
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
+    import stat
+
+    try:
+        st = path.stat()
+        size = st.st_size
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would block or never end
+            problems.append(Problem(path=shown(path), message="not a regular file (a pipe or device); skipped"))
+            return None
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
     except PermissionError:
-        problems.append(Problem(path=str(path), message="permission denied; file skipped"))
+        problems.append(Problem(path=shown(path), message="permission denied; file skipped"))
         return None
     except OSError as exc:
-        problems.append(Problem(path=str(path), message=f"cannot read file ({exc.strerror}); skipped"))
+        problems.append(Problem(path=shown(path), message=f"cannot read file ({exc.strerror}); skipped"))
         return None
     return _capped(path, data, f"file is {size:,} bytes", problems)
 
@@ -119,6 +136,9 @@ def _read_stdin(problems: list[Problem]) -> str:
     return text
 
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
@@ -128,23 +148,35 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def decode_text(path: Path, data: bytes, problems: list[Problem]) -> str | None:
-    """UTF-8 (with BOM), else cp1252 with a warning; None for binary data."""
+    """UTF-8, or UTF-16 with its byte-order mark; a line that is not valid UTF-8 is read as cp1252 (with a
+    warning naming the lines), the rest of the file stays UTF-8; None for binary data."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom) and codec != "utf-8-sig":
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                problems.append(Problem(path=shown(path), message=f"invalid {codec.upper()} text; skipped"))
+                return None
     if _looks_binary(data):
-        problems.append(Problem(path=str(path), message="binary file (not text); skipped"))
+        problems.append(Problem(path=shown(path), message="binary file (not text); skipped"))
         return None
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.append(
-            Problem(
-                path=str(path),
-                line=line,
-                severity="warning",
-                message=f"invalid UTF-8 at byte {exc.start}; decoded as cp1252 with replacement",
-            )
-        )
-        return data.decode("cp1252", errors="replace")
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    bad = []
+    out = []
+    for i, raw in enumerate(lines):
+        try:
+            out.append(raw.decode("utf-8-sig" if i == 0 else "utf-8"))
+        except UnicodeDecodeError:
+            bad.append(i + 1)
+            out.append(raw.decode("cp1252", errors="replace"))
+    listed = ", ".join(map(str, bad[:10])) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+    problems.append(Problem(path=shown(path), line=bad[0], severity="warning",
+                            message=f"invalid UTF-8 on line(s) {listed}; those lines decoded as cp1252"))
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- formats
@@ -224,12 +256,12 @@ def _doc(meta: dict, text: str, path: Path, doc_id: str, offset: int = 0) -> Doc
     return Document(
         id=values["id"] or doc_id,
         text=text,
-        title=values["title"] or path.stem,
+        title=values["title"] or shown(path.stem),
         url=values["url"],
         publisher=values["publisher"],
         published=values["published"],
         language=values["language"] or detect_language(text[:2000]),
-        source_path=str(path),
+        source_path=shown(path),
         source_offset=offset,
     )
 
@@ -263,9 +295,16 @@ def _pdf_text(path: Path, problems: list[Problem]) -> str | None:
         reader = PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as exc:  # pypdf raises a zoo of errors on broken files
-        problems.append(Problem(path=str(path), message=f"unreadable PDF ({exc}); skipped"))
+        problems.append(Problem(path=shown(path), message=f"unreadable PDF ({exc}); skipped"))
         return None
     return "\n\n".join(p.strip() for p in pages if p.strip())
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(value: object) -> bool:
+    return isinstance(value, str) and bool(_LONE_SURROGATE.search(value))
 
 
 def _jsonl_docs(path: Path, text: str, problems: list[Problem]) -> Iterator[Document]:
@@ -278,11 +317,18 @@ def _jsonl_docs(path: Path, text: str, problems: list[Problem]) -> Iterator[Docu
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.append(Problem(path=str(path), line=lineno, message=f"malformed JSON ({exc.msg}); line skipped"))
+            problems.append(Problem(path=shown(path), line=lineno, message=f"malformed JSON ({exc.msg}); line skipped"))
             continue
+        except RecursionError:
+            problems.append(Problem(path=shown(path), line=lineno, message="JSON nested too deeply; line skipped"))
+            continue
+        if isinstance(obj, dict) and _has_surrogate(obj.get("text")):
+            obj = {**obj, "text": _LONE_SURROGATE.sub("\ufffd", obj["text"])}
+            problems.append(Problem(path=shown(path), line=lineno, severity="warning",
+                                    message="text holds an unpaired surrogate escape (\\ud800-\\udfff); replaced by U+FFFD"))
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or not obj["text"].strip():
             problems.append(
-                Problem(path=str(path), line=lineno, message="JSONL record needs a non-empty string 'text'; line skipped")
+                Problem(path=shown(path), line=lineno, message="JSONL record needs a non-empty string 'text'; line skipped")
             )
             continue
         doc_id = _meta_str(obj.get("id")) or f"{path.stem}:{lineno}"
@@ -292,7 +338,7 @@ def _jsonl_docs(path: Path, text: str, problems: list[Problem]) -> Iterator[Docu
 def read_document_file(path: Path, problems: list[Problem], base: Path | None = None) -> list[Document]:
     suffix = path.suffix.lower()
     rel = path.relative_to(base) if base and path.is_relative_to(base) else Path(path.name)
-    default_id = rel.with_suffix("").as_posix()
+    default_id = shown(rel.with_suffix("").as_posix())
     if suffix == ".pdf":
         text = _pdf_text(path, problems)
         if text is None:
@@ -321,7 +367,7 @@ def read_document_file(path: Path, problems: list[Problem], base: Path | None = 
         if doc.text.strip():
             kept.append(doc)
         elif suffix != ".jsonl":
-            problems.append(Problem(path=str(path), message="empty file (no text); skipped"))
+            problems.append(Problem(path=shown(path), message="empty file (no text); skipped"))
     return kept
 
 
@@ -334,18 +380,31 @@ def iter_files(paths: Iterable[Path], suffixes: set[str], problems: list[Problem
             continue
         if not root.exists():
             raise InputError(root, "no such file or folder")
-        for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: problems.append(
-            Problem(path=str(e.filename), message=f"cannot list folder ({e.strerror}); skipped"))):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        visited = {os.path.realpath(root)}
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=lambda e: problems.append(
+            Problem(path=shown(e.filename), message=f"cannot list folder ({e.strerror}); skipped"))):
+            kept = []
+            for d in sorted(d for d in dirnames if not d.startswith(".")):
+                real = os.path.realpath(os.path.join(dirpath, d))
+                if real in visited:  # a link back up the tree (or to a folder already read) would loop
+                    problems.append(Problem(path=shown(Path(dirpath) / d), severity="warning",
+                                            message="symbolic link to a folder already read; not read again"))
+                    continue
+                visited.add(real)
+                kept.append(d)
+            dirnames[:] = kept
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
                 path = Path(dirpath) / name
+                if shown(name) != name:
+                    problems.append(Problem(path=shown(path), severity="warning",
+                                            message="file name is not valid UTF-8; shown with U+FFFD for the bad bytes"))
                 if path.suffix.lower() in suffixes:
                     yield path, root
                 elif name.lower() not in ("readme", "license", "notice"):
                     problems.append(
-                        Problem(path=str(path), severity="warning", message=f"unsupported file type '{path.suffix}'; skipped")
+                        Problem(path=shown(path), severity="warning", message=f"unsupported file type '{path.suffix}'; skipped")
                     )
 
 
@@ -359,7 +418,7 @@ def load_corpus(paths: Iterable[Path]) -> Corpus:
         if len(corpus.documents) == before and Path(root).is_dir():
             # Its claims would all be "no relevant evidence", unexplained; a file named alone has its own problem.
             corpus.problems.append(
-                Problem(path=str(root), severity="warning", message="no documents found in the evidence folder")
+                Problem(path=shown(root), severity="warning", message="no documents found in the evidence folder")
             )
     return corpus
 
@@ -412,8 +471,8 @@ def read_article(path: str | Path) -> Article:
         _title, text = html_to_text(text)
         full = text
     if not text.strip():  # as an empty evidence file is reported: 0 claims, not silence
-        problems.append(Problem(path=str(p), severity="warning", message="empty file (no text); nothing to check"))
-    return Article(path=str(p), text=text, offset=offset, full_text=full, problems=problems, prose=prose_text)
+        problems.append(Problem(path=shown(p), severity="warning", message="empty file (no text); nothing to check"))
+    return Article(path=shown(p), text=text, offset=offset, full_text=full, problems=problems, prose=prose_text)
 
 
 def iter_articles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
