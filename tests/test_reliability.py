@@ -191,7 +191,7 @@ def test_bad_evidence_items_are_skipped_naming_file_and_line_and_the_rest_is_rea
     (ev / "deep.jsonl").write_text('{"id": "deep", "text": "deep", "meta": ' + deep + "}\n", encoding="utf-8")
     (ev / os.fsdecode(b"name-\xff.txt")).write_bytes(b"Hooli opened in 2019.\n")
     (ev / "utf16.txt").write_bytes("Initech moved to Zürich in 2020.\n".encode("utf-16"))
-    (ev / "mixed.txt").write_bytes("Grüße aus München.\n".encode("utf-8") + b"Bad \xe9 byte.\n")
+    (ev / "mixed.txt").write_bytes("Grüße aus München.\n".encode() + b"Bad \xe9 byte.\n")
     os.mkfifo(ev / "pipe.txt")
     linked = tmp_path / "linked"
     linked.mkdir()
