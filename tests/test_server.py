@@ -451,3 +451,18 @@ def test_serve_command_is_registered_with_its_options():
     for option in ("--host", "--port", "--evidence", "--encoder", "--judge", "--nli-model", "--max-bytes"):
         assert option in r.output
     assert "127.0.0.1" in r.output and "8000" in r.output
+
+
+def test_one_request_cannot_hold_the_model_thread(verifier):
+    """A per-request work limit: a long 'sentence' is refused before any model runs, so is an article of
+    more claims than the limit; a normal request is served right after."""
+    from verify.server.app import MAX_CLAIMS, MAX_SENTENCE_CHARS
+
+    client = TestClient(create_app(verifier, max_bytes=1 << 20))
+    r = client.post("/v1/verify", json={"text": "word " * (MAX_SENTENCE_CHARS // 4)})
+    assert r.status_code == 422 and "limit" in r.json()["detail"]
+    many = "\n".join(f"Hooli has {i} employees." for i in range(MAX_CLAIMS + 1))
+    r = client.post("/v1/verify", json={"text": many, "lines": True})
+    assert r.status_code == 413 and str(MAX_CLAIMS) in r.json()["detail"]
+    r = client.post("/v1/verify", json={"text": "Hooli opened a data center in Oregon."})
+    assert r.status_code == 200

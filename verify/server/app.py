@@ -25,6 +25,20 @@ from verify.pipeline import Verifier
 
 DEFAULT_MAX_BYTES = 1_048_576  # 1 MiB of request body: a long article is ~50 KB
 RENDER_FACTOR = 16  # /v1/render carries a whole report (citations repeat passages), so it may be larger
+# One request's work is bounded, so it cannot hold the model thread for minutes while others wait: at most
+# MAX_CLAIMS claims (413), no "sentence" longer than MAX_SENTENCE_CHARS (422; splitting and the judges cost grows
+# with it, and a megabyte without a full stop is no article).
+MAX_CLAIMS = 300
+MAX_SENTENCE_CHARS = 5_000
+_SENTENCE_BREAK = re.compile(r"[.!?。\n]")
+
+
+def check_work(text: str) -> None:
+    """Refuse, before any model runs, text whose longest unbroken run would cost more than a sentence should."""
+    longest = max((len(part) for part in _SENTENCE_BREAK.split(text)), default=0)
+    if longest > MAX_SENTENCE_CHARS:
+        raise HTTPException(422, f"a sentence of {longest:,} characters; the limit is {MAX_SENTENCE_CHARS:,} "
+                                 "(split the text into sentences)")
 DEFAULT_MAX_PENDING = 256  # model jobs waiting for the worker before new ones get 503
 WEB_DIR = Path(__file__).parent / "web"  # package data; read in place (no zip installs)
 
@@ -206,6 +220,11 @@ def run_batch(verifier: Verifier, jobs: Sequence[_Job]) -> list[Report | list[Cl
             claims_of[i] = verifier.extract(job.text, source="api", lines=job.lines, language=job.language)
         except Exception as exc:  # reported to that request only
             out[i] = exc
+            continue
+        if job.kind == "verify" and len(claims_of[i]) > MAX_CLAIMS:
+            out[i] = HTTPException(413, f"{len(claims_of[i])} claims in one request; the limit is {MAX_CLAIMS} "
+                                        "(send the article in parts)")
+            del claims_of[i]
     groups: dict[int, list[int]] = defaultdict(list)
     for i, job in enumerate(jobs):
         if i not in claims_of:
@@ -409,16 +428,19 @@ def create_app(
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
-    errors = {413: {"model": ErrorBody, "description": f"body over {max_bytes} bytes"},
+    errors = {413: {"model": ErrorBody, "description": f"body over {max_bytes} bytes, or over {MAX_CLAIMS} claims"},
+              422: {"model": ErrorBody, "description": f"a sentence over {MAX_SENTENCE_CHARS} characters"},
               503: {"model": ErrorBody, "description": "too many requests queued"}}
 
     @app.post("/v1/verify", response_model=Report, responses=errors, summary="Verify an article")
     async def verify_article(body: VerifyRequest) -> Response:
+        check_work(body.text)
         report = await worker.submit(_Job("verify", body.text, body.language, body.top_k, body.lines))
         return Response(report.model_dump_json(), media_type="application/json")
 
     @app.post("/v1/claims", response_model=list[Claim], responses=errors, summary="Extract claims only")
     async def extract_claims(body: ClaimsRequest) -> Response:
+        check_work(body.text)
         claims = await worker.submit(_Job("claims", body.text, body.language, None, body.lines))
         return Response("[" + ",".join(c.model_dump_json() for c in claims) + "]", media_type="application/json")
 
