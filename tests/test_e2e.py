@@ -185,3 +185,35 @@ def test_fail_on_with_the_real_models():
               input="Fluidstack wurde 2019 gegründet.\n")
     assert bad.returncode == 1, bad.stderr
     assert json.loads(bad.stdout)["verdicts"][0]["label"] == "contradicted"
+
+
+def test_a_verify_toml_in_a_parent_folder_sets_check_encoder_judges_and_evidence(tmp_path):
+    """Configuration found upwards from the working directory, paths relative to the file, as ruff does."""
+    import shutil
+
+    shutil.copytree(FIXTURES / "notes-de", tmp_path / "notes")
+    (tmp_path / ".git").mkdir()  # the repository root: the search stops here
+    (tmp_path / "verify.toml").write_text('evidence = ["notes"]\nencoder = "minilm"\njudges = ["rules"]\n',
+                                          encoding="utf-8")
+    deeper = tmp_path / "a" / "b"
+    deeper.mkdir(parents=True)
+    out = subprocess.run([sys.executable, "-m", "verify", "check", "-", "--format", "json"], cwd=deeper,
+                         capture_output=True, text=True, input="Fluidstack wurde 2019 gegründet.\n",
+                         env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}, timeout=900)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["encoder"].startswith("all-minilm") and report["judges"] == ["rules"]
+    assert report["verdicts"][0]["label"] == "contradicted" and "2017" in report["verdicts"][0]["reason"]
+    (tmp_path / "verify.toml").write_text('evidnce = ["notes"]\n', encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "verify", "check", "-"], cwd=deeper, capture_output=True, text=True,
+                         input="Fluidstack wurde 2019 gegründet.\n", env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 2 and "did you mean 'evidence'" in out.stderr
+
+
+def test_no_color_and_the_table_width():
+    out = subprocess.run([sys.executable, "-m", "verify", "check", "--lines", "-", "--judge", "rules"], cwd=ROOT,
+                         capture_output=True, text=True, input="Fluidstack wurde 2019 gegründet.\n",
+                         env={**os.environ, "HF_HUB_OFFLINE": "1", "NO_COLOR": "1", "COLUMNS": "80"}, timeout=900)
+    assert out.returncode == 0, out.stderr
+    assert "\x1b[" not in out.stdout
+    assert max(len(line) for line in out.stdout.splitlines()) <= 80

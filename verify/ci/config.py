@@ -46,6 +46,15 @@ class CiConfig(BaseModel):
 
 def _from_table(table: dict[str, Any], base: Path, where: str) -> CiConfig:
     data = {k.replace("-", "_"): v for k, v in table.items()}
+    unknown = sorted(set(data) - set(CiConfig.model_fields))
+    if unknown:
+        import difflib
+
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, list(CiConfig.model_fields), n=1)
+            hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        raise CiError(f"{where}: unknown setting {', '.join(hints)}; known: {', '.join(sorted(CiConfig.model_fields))}")
     for key in ("paths", "evidence", "include", "exclude", "judges"):
         if isinstance(data.get(key), str):
             data[key] = [data[key]]

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from verify import DEFAULT_ENCODER
 from verify.cli.options import (
     EXIT_INDEX,
     EXIT_INPUT,
@@ -57,8 +56,13 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour in terminal output (as NO_COLOR=1).")] = False,
 ) -> None:
     """Offline, multilingual (German/English) fact-checking: claims -> evidence -> supported/contradicted/unknown."""
+    if no_color:
+        import os
+
+        os.environ["NO_COLOR"] = "1"
 
 
 @app.command()
@@ -67,11 +71,11 @@ def check(
     lines: Annotated[bool, typer.Option("--lines", help="Each input line is one claim.")] = False,
     evidence: EvidenceOpt = None,
     fmt: FormatOpt = Format.table,
-    top_k: TopKOpt = 5,
-    encoder: EncoderOpt = DEFAULT_ENCODER,
+    top_k: TopKOpt = None,
+    encoder: EncoderOpt = None,
     judge: JudgeOpt = None,
     nli_model: NliOpt = None,
-    nli_backend: BackendOpt = "onnx",
+    nli_backend: BackendOpt = None,
     index_dir: IndexDirOpt = None,
     language: Annotated[str | None, typer.Option("--language", help="de or en (default: detected).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
@@ -100,11 +104,11 @@ def audit(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders of articles. Default: seeds/")] = None,
     evidence: EvidenceOpt = None,
     fmt: FormatOpt = Format.table,
-    top_k: TopKOpt = 5,
-    encoder: EncoderOpt = DEFAULT_ENCODER,
+    top_k: TopKOpt = None,
+    encoder: EncoderOpt = None,
     judge: JudgeOpt = None,
     nli_model: NliOpt = None,
-    nli_backend: BackendOpt = "onnx",
+    nli_backend: BackendOpt = None,
     index_dir: IndexDirOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
     engine: EngineOpt = EngineKind.local,
@@ -150,7 +154,7 @@ def audit(
 @app.command()
 def index(
     evidence: EvidenceOpt = None,
-    encoder: EncoderOpt = DEFAULT_ENCODER,
+    encoder: EncoderOpt = None,
     index_dir: IndexDirOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if the index is current.")] = False,
     index_type: Annotated[

