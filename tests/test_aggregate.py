@@ -123,3 +123,27 @@ def test_open_question_does_not_override_a_differing_value_or_an_irrelevant_pass
     low = [_hedged_hit("It is unclear.", score=0.1), _hit(2, 0.9)]
     j = {"d2#0": [Judgement(passage_id="d2#0", judge="nli", entailment=0.9, neutral=0.05, contradiction=0.05)]}
     assert aggregate(CLAIM, low, j, TH).label is Label.SUPPORTED  # the open-question passage is not the top one
+
+
+def test_a_learned_verdict_model_decides_the_label_and_its_probability_is_the_confidence():
+    from verify.verdicts.learned import FEATURES, LABELS, VerdictModel
+
+    n = len(FEATURES)
+    # a model that reads only "the rule judge named a mismatch" (feature rule_mismatch) as contradiction
+    k = FEATURES.index("rule_mismatch")
+    coef = [[0.0] * n, [0.0] * n, [0.0] * n]
+    coef[1][k] = 5.0
+    model = VerdictModel(version="t", mean=tuple([0.0] * n), scale=tuple([1.0] * n), coef=tuple(map(tuple, coef)),
+                         intercept=(0.0, -2.0, 0.0))
+    hits = [_hit(1, 0.8)]
+    judgements = {"d1#0": [Judgement(passage_id="d1#0", judge="rules", contradiction=0.9, neutral=0.1,
+                                     reason="year differs: 2019 (claim) vs 2015 (evidence)", mismatched=["year 2019"])]}
+    claim = CLAIM
+    # thresholds under which the rule alone would not contradict: the model decides
+    th = Thresholds(contradict=0.99, rule_weight=0.5, verdict_model=model.model_dump())
+    v = aggregate(claim, hits, judgements, th)
+    assert v.label.value == "contradicted" and v.confidence > 0.9 and "differs" in v.reason
+    out: list = []
+    aggregate(claim, hits, judgements, th.model_copy(update={"verdict_model": None}), out)
+    assert len(out) == 1 and len(out[0]) == n and out[0][k] == 1.0
+    assert set(model.probabilities(out[0])) == set(LABELS)

@@ -10,7 +10,7 @@ from verify.config import Settings
 from verify.models import Report
 
 
-def _verifier(evidence: Sequence[str | Path] | None, settings: dict[str, Any]):
+def _verifier(evidence: Sequence[str | Path] | str | Path | None, settings: dict[str, Any]):
     from verify.pipeline import Verifier
 
     if evidence is not None:
@@ -29,7 +29,7 @@ def check_text(text: str, evidence: Sequence[str | Path] | str | Path | None = N
     text, before any model loads."""
     if not text.strip():
         raise ValueError("no text to check: the input is empty")
-    return _verifier(evidence, settings).verify_text(text, lines=lines, language=language)  # type: ignore[arg-type]
+    return _verifier(evidence, settings).verify_text(text, lines=lines, language=language)
 
 
 def check_file(path: str | Path, evidence: Sequence[str | Path] | str | Path | None = None, *, lines: bool = False,
@@ -41,4 +41,4 @@ def check_file(path: str | Path, evidence: Sequence[str | Path] | str | Path | N
     if not article.text.strip():
         raise ValueError(f"{path}: the file holds no text to check")
     return _verifier(evidence, settings).verify_text(article.text, source=article.path, lines=lines,
-                                                     article=article)  # type: ignore[arg-type]
+                                                     article=article)

@@ -53,6 +53,9 @@ class Thresholds(BaseModel):
     # is checked against its own documents only). At 32 passages (the shipped notes) the fused score still
     # did better on the owned development claims (0.813 against 0.771), hence 20. 0 turns it off.
     small_corpus_passages: int = Field(default=20, ge=0)
+    # A learned verdict (verify/verdicts/learned.py: weights as JSON), fitted on dev claims by
+    # `python -m verify.eval.learn`; None: the thresholds above decide the label.
+    verdict_model: dict | None = None
     small_corpus_min_retrieval: float = Field(default=0.35, ge=0.0, le=1.0)
 
     def for_corpus(self, passages: int) -> Thresholds:

@@ -163,8 +163,9 @@ class Verifier:
                 for i, j in zip(todo, judge.judge([pairs[i][1:] for i in todo]), strict=True):
                     self.memo.put(keys[i], j)
                     found[i] = j
-            for (i, _, p), j in zip(pairs, found, strict=True):
-                judged.setdefault((i, p.id), []).append(j)
+            for (i, _, p), got in zip(pairs, found, strict=True):
+                assert got is not None  # every miss was judged and filled in above
+                judged.setdefault((i, p.id), []).append(got)
         verdicts = []
         for i, (claim, hs) in enumerate(zip(claims, hits, strict=True)):
             by_passage = {h.passage.id: judged.get((i, h.passage.id), []) for h in hs}

@@ -68,6 +68,7 @@ def pipeline_from_settings(settings: Settings) -> PipelineHandle:
                       problems=problems, encoder=encoder.id, judges=list(judges), judge_keys=keys)
     verifier = Verifier.from_settings(settings)  # builds (or repairs) the index
     info = verifier.index_info
+    assert info is not None  # from_settings always records the index it built or opened
     identity = _identity(info.corpus_hash, info.encoder_id, info.encoder_version, judges, keys,
                          settings.thresholds, settings.top_k, window)
     return PipelineHandle(identity=identity, make_verifier=lambda: verifier, problems=list(verifier.corpus_problems),
@@ -76,7 +77,7 @@ def pipeline_from_settings(settings: Settings) -> PipelineHandle:
 
 def settings_for(config: CiConfig) -> Settings:
     """The pipeline Settings a configuration asks for."""
-    extra = {}
+    extra: dict[str, Any] = {}
     if config.thresholds is not None:
         from verify.config import ThresholdsError, load_thresholds
 

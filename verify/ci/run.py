@@ -141,7 +141,9 @@ def run_ci(
         engine = engine() if docs else PipelineHandle(identity={}, make_verifier=lambda: None)
     identity = json.dumps(engine.identity, sort_keys=True)
     problems: list[Problem] = list(unsupported)
-    entries: dict[str, dict] = {}
+    # rel -> (verdicts with their end positions, document problems); None for a fresh entry that is not valid
+    entries: dict[str, tuple[list[tuple[Verdict, tuple[int | None, int | None]]], list[Problem]] | None]
+    entries = {}
     misses: list[tuple[str, Path, str]] = []
     for rel, path in docs:
         try:
@@ -174,10 +176,10 @@ def run_ci(
 
     findings: list[Finding] = []
     for rel, _path in docs:
-        entry = entries.get(rel)
-        if entry is None:
+        parsed = entries.get(rel)
+        if parsed is None:
             continue
-        records, doc_problems = entry
+        records, doc_problems = parsed
         problems.extend(doc_problems)
         seen: Counter[str] = Counter()
         for v, (end_line, end_col) in records:

@@ -78,6 +78,7 @@ class EntityResolver:
     def __init__(self, organisations: Iterable[str] = ()):
         self.organisations = sorted({o for o in organisations if len(o) > 1}, key=len, reverse=True)
         self.last: str | None = None
+        self._pattern: re.Pattern[str] | None
         if self.organisations:
             alts = "|".join(re.escape(o) for o in self.organisations)
             # Also catch inflected or machine-translated forms that share a long prefix ("Anthropisch").

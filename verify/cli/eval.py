@@ -258,8 +258,8 @@ def _pipeline(name: str, data: Path | None, split: Split, limit: int | None, enc
               nli_model: str | None, top_k: int, reuse: bool, thresholds: Path | None = None,
               predictions: Path | None = None, evidence: tuple[Path, ...] = ()) -> dict:
     if name not in PIPELINE_SETS:
-        extra = " (add --gold-evidence for the judge-only sets)" if name in GOLD_SETS else ""
-        raise fail(EXIT_INPUT, f"unknown benchmark '{name}' (known: {', '.join(PIPELINE_SETS)}){extra}")
+        hint = " (add --gold-evidence for the judge-only sets)" if name in GOLD_SETS else ""
+        raise fail(EXIT_INPUT, f"unknown benchmark '{name}' (known: {', '.join(PIPELINE_SETS)}){hint}")
     if name == "fever-jsonl" and data is None:
         raise fail(EXIT_INPUT, "fever-jsonl needs --data PATH (a JSONL file of labelled claims)")
     from verify.cli.options import thresholds_option

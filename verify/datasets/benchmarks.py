@@ -345,7 +345,7 @@ _GENERIC = {
 }
 
 
-def fever_jsonl(data: Path, evidence: Sequence[Path] = ()) -> Benchmark:
+def fever_jsonl(data: Path | None, evidence: Sequence[Path] = ()) -> Benchmark:
     """A FEVER-style JSONL of labelled claims, each line:
 
         {"id": "c1", "claim": "...", "label": "SUPPORTS|REFUTES|NOT ENOUGH INFO" (or supported/contradicted/

@@ -139,7 +139,7 @@ def topical_neutrals(rng: random.Random, n: int) -> list[tuple[str, str, str, st
     for ev, claim, _, _ in rows:
         ev_of.setdefault(claim, set()).add(ev)
     evs = sorted({e for e, _, _, _ in rows})
-    out = []
+    out: list[tuple[str, str, str, str]] = []
     rng.shuffle(claims)
     for claim in claims:
         if len(out) >= n:
@@ -228,7 +228,7 @@ def question_pairs(seed: int = 0, n: int = 4000) -> list[tuple[str, str, str, st
     src += [(p, h, nli_data.NAMES[lab], "de") for p, h, lab, _ in nli_data.mnli_de()]
     src += [(p, h, nli_data.NAMES[lab], "en") for p, h, lab, _ in nli_data.healthver()]
     rng.shuffle(src)
-    out = []
+    out: list[tuple[str, str, str, str]] = []
     for prem, hyp, label, lang in src:
         if len(out) >= n:
             break

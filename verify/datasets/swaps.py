@@ -398,7 +398,8 @@ _CAPS = {"negation": 0.3, "number": 0.35}
 
 def _balanced(items: list, k: int, kind_of) -> list:
     """Up to k items, every rare kind first, negations and numbers capped at a share of k."""
-    out, rest = [], {}
+    out: list = []
+    rest: dict[str, list] = {}
     for x in items:
         rest.setdefault(kind_of(x), []).append(x)
     for kind in sorted(rest, key=lambda c: len(rest[c])):

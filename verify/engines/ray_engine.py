@@ -122,14 +122,15 @@ def build_faiss_sharded(vectors: np.ndarray, index_type: str, shards: int):
         return _build_faiss(vectors, index_type)
     outer = _build_faiss(vectors, index_type, add=False)  # this Python object owns the C++ index
     ivf = faiss.extract_index_ivf(outer)
-    ivf.set_direct_map_type(faiss.DirectMap.NoMap)  # rebuilt after the merge
+    # rebuilt after the merge
+    ivf.set_direct_map_type(faiss.DirectMap.NoMap)  # type: ignore[attr-defined]  # stub lacks DirectMap
     trained = ray.put(faiss.serialize_index(ivf))
     bounds = np.linspace(0, len(vectors), shards + 1).astype(int)
     add = ray.remote(_add_shard)
     parts = ray.get([add.remote(trained, vectors[a:b]) for a, b in zip(bounds[:-1], bounds[1:])])
     for (a, _b), blob in zip(zip(bounds[:-1], bounds[1:]), parts):
         ivf.merge_from(faiss.deserialize_index(blob), int(a))
-    ivf.set_direct_map_type(faiss.DirectMap.Array)
+    ivf.set_direct_map_type(faiss.DirectMap.Array)  # type: ignore[attr-defined]  # stub lacks DirectMap
     if isinstance(outer, faiss.IndexRefine):  # the exact vectors for the re-rank, in id order
         outer.refine_index.add(vectors)
         outer.ntotal = ivf.ntotal

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from verify.config import Settings, cache_dir
 from verify.datasets.benchmarks import BenchClaim, Benchmark
@@ -17,6 +18,7 @@ from verify.eval.records import RECALL_DEPTH, RUN_FORMAT, Progress, Record, Run,
 from verify.eval.scoring import summarise, write_predictions
 from verify.judging.registry import kind_of
 from verify.models import JudgeKind, Judgement
+from verify.protocols import Judge
 
 
 def _source_digest() -> str:
@@ -91,9 +93,9 @@ def run_pipeline(
 
     top_k = settings.top_k
     pool = max(pool or top_k, top_k)
-    timings = {"setup_seconds": 0.0, "pipeline_seconds": 0.0}
+    timings: dict[str, Any] = {"setup_seconds": 0.0, "pipeline_seconds": 0.0}
     records: list[Record] = []
-    shared: dict[str, object] = {}
+    shared: dict[str, Judge] = {}
     by_corpus: dict[str, list[BenchClaim]] = {}
     for c in claims:
         by_corpus.setdefault(c.corpus, []).append(c)
@@ -115,7 +117,7 @@ def run_pipeline(
             pairs = [(claim, h.passage) for claim, hs in zip(chunk_claims, hits, strict=True) for h in hs[:pool]]
             per_pair: list[list[Judgement]] = [[] for _ in pairs]
             for judge in verifier.judges:
-                for i, j in enumerate(judge.judge(pairs)):  # type: ignore[attr-defined]
+                for i, j in enumerate(judge.judge(pairs)):
                     per_pair[i].append(j)
             i = 0
             for bc, claim, hs in zip(chunk, chunk_claims, hits, strict=True):

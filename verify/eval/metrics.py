@@ -78,6 +78,8 @@ def reliability(confidence: Sequence[float], correct: Sequence[bool], bins: int 
     n = len(confidence)
     rows = []
     ece = 0.0
+    conf: float | None
+    acc: float | None
     for b in range(bins):
         lo, hi = b / bins, (b + 1) / bins
         idx = [i for i, c in enumerate(confidence) if (lo <= c < hi) or (b == bins - 1 and c == hi)]

@@ -28,9 +28,10 @@ def fuse_again(hits: Sequence[Hit], dense_weight: float, encoder_id: str, claim_
     return [hits[int(j)].model_copy(update={"score": float(scores[j]), "rank": r}) for r, j in enumerate(order)]
 
 
-def verdict_of(rec: Record, th: Thresholds, top_k: int):
+def verdict_of(rec: Record, th: Thresholds, top_k: int, features_out: list[list[float]] | None = None):
     """Aggregate a record's cached judgements with thresholds `th` (top_k of its judged hits), as they apply to
-    the corpus it was checked against (`Thresholds.for_corpus`)."""
+    the corpus it was checked against (`Thresholds.for_corpus`); `features_out` collects the learned
+    verdict's features (`verify.verdicts.aggregate.aggregate`)."""
     if rec.corpus_passages:
         th = th.for_corpus(rec.corpus_passages)
     hits = rec.hits
@@ -38,7 +39,7 @@ def verdict_of(rec: Record, th: Thresholds, top_k: int):
         hits = fuse_again(hits, th.dense_weight, rec.encoder_id, rec.claim.language, th.relevance)
     hits = hits[:top_k]
     by_passage = read_by_judges(hits, {h.passage.id: rec.judgements.get(h.passage.id, []) for h in hits}, th)
-    return aggregate(rec.claim, hits, by_passage, th)
+    return aggregate(rec.claim, hits, by_passage, th, features_out)
 
 
 def with_verdict(rec: Record, th: Thresholds, top_k: int) -> Record:

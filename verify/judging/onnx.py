@@ -8,12 +8,17 @@ import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from verify.models import Claim, JudgeKind, Judgement, Passage
 from verify.weights import onnx as exports
 from verify.weights.onnx import ensure_export, open_session, padded_batches, trace_to_onnx
+
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
+    from tokenizers import Tokenizer
 
 EXPORT_VERSION = "onnx-fp32-eager-2"
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "config.json")
@@ -57,8 +62,8 @@ class ONNXNLIJudge:
         self.batch_size = batch_size
         self.max_length = max_length
         self.threads = threads or max(1, os.cpu_count() or 1)
-        self._session = None
-        self._tokenizer = None
+        self._session: InferenceSession | None = None
+        self._tokenizer: Tokenizer | None = None
         self._order: list[int] = []
         self._inputs: set[str] = set()
         self._lock = threading.Lock()
@@ -99,6 +104,7 @@ class ONNXNLIJudge:
         if not premises:
             return np.zeros((0, 3), dtype=np.float32)
         self._ensure()  # under the lock: a prefetch may be half-way through _load
+        assert self._tokenizer is not None and self._session is not None  # _ensure raised otherwise
         encs = self._tokenizer.encode_batch(list(zip(premises, hypotheses, strict=True)))
         out = np.empty((len(encs), 3), dtype=np.float32)
         for chunk, feed in padded_batches(encs, self.batch_size, self._pad, "token_type_ids" in self._inputs):

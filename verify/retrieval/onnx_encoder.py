@@ -9,10 +9,15 @@ import threading
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from verify.weights.onnx import ensure_export, open_session, padded_batches, trace_to_onnx
+
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
+    from tokenizers import Tokenizer
 
 # Bump when the export (graph, outputs, opset) changes: the manifest check then re-exports.
 EXPORT_VERSION = "onnx-encoder-fp32-1"
@@ -60,8 +65,8 @@ class ONNXMeanPoolEncoder:
         self.max_length = max_length
         self.batch_size = batch_size
         self.threads = threads or max(1, os.cpu_count() or 1)
-        self._session = None
-        self._tokenizer = None
+        self._session: InferenceSession | None = None
+        self._tokenizer: Tokenizer | None = None
         self._pad = 0
         self._inputs: set[str] = set()
         self._lock = threading.Lock()

@@ -135,7 +135,8 @@ def set_search_params(index, index_type: str) -> None:
 
     p = parse_index_type(index_type)
     if p["kind"] == "hnsw":
-        faiss.downcast_index(index).hnsw.efSearch = p["ef"]
+        # downcast_index returns the concrete IndexHNSW subclass; the faiss stub types it as plain Index
+        faiss.downcast_index(index).hnsw.efSearch = p["ef"]  # type: ignore[attr-defined]
     elif p["kind"] == "ivf":
         outer = faiss.downcast_index(index)
         if p["refine"] and isinstance(outer, faiss.IndexRefine):
@@ -162,16 +163,19 @@ def _build_faiss(vectors: np.ndarray, index_type: str, seed: int = 1234, add: bo
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, dim = vectors.shape
     p = parse_index_type(index_type)
+    index: faiss.Index
     if p["kind"] == "flat-ip":
         index = faiss.IndexFlatIP(dim)
     elif p["kind"] == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, p["m"], faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = p["efc"]
-        index.hnsw.efSearch = p["ef"]
+        hnsw = faiss.IndexHNSWFlat(dim, p["m"], faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = p["efc"]
+        hnsw.hnsw.efSearch = p["ef"]
+        index = hnsw
     else:
         p = parse_index_type(resolve_index_type(index_type, n, dim))
         nlist = max(1, min(p["nlist"], n)) if n else p["nlist"]
         quantizer = faiss.IndexFlatIP(dim)
+        ivf: faiss.IndexIVF
         if p["code"] == "flat":
             ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         elif p["code"] == "pqfs":
@@ -181,6 +185,7 @@ def _build_faiss(vectors: np.ndarray, index_type: str, seed: int = 1234, add: bo
         ivf.cp.seed = seed
         ivf.cp.niter = 10  # faiss's 25 iterations cost 2.5x the training time for no measurable recall
         if p["code"] != "flat":
+            assert isinstance(ivf, (faiss.IndexIVFPQ, faiss.IndexIVFPQFastScan))
             ivf.pq.cp.seed = seed
         ivf.nprobe = min(p["nprobe"], nlist)
         if n:
@@ -190,11 +195,12 @@ def _build_faiss(vectors: np.ndarray, index_type: str, seed: int = 1234, add: bo
                 rng = np.random.default_rng(seed)
                 sample = vectors[np.sort(rng.choice(n, want, replace=False))]
             ivf.train(sample)
-        ivf.set_direct_map_type(faiss.DirectMap.Array)
+        ivf.set_direct_map_type(faiss.DirectMap.Array)  # type: ignore[attr-defined]  # stub lacks DirectMap
         index = ivf
         if p["refine"]:
-            index = faiss.IndexRefineFlat(ivf)
-            index.k_factor = float(p["refine"])
+            refine = faiss.IndexRefineFlat(ivf)
+            refine.k_factor = float(p["refine"])
+            index = refine
     if n and add:
         index.add(vectors)
     return index

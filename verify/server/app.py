@@ -180,7 +180,7 @@ class _BodyLimit:
         await self.app(scope, replay, send)
 
 
-async def _send_json(send, status: int, payload: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+async def _send_json(send, status: int, payload: dict, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
     body = json.dumps(payload).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
@@ -292,6 +292,7 @@ class _ModelWorker:
             self._loop = loop
             self._queue = asyncio.Queue()
             self._task = loop.create_task(self._consume(self._queue))
+        assert self._queue is not None  # set with the running task
         return self._queue
 
     async def submit(self, job: _Job):
@@ -428,9 +429,11 @@ def create_app(
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
-    errors = {413: {"model": ErrorBody, "description": f"body over {max_bytes} bytes, or over {MAX_CLAIMS} claims"},
-              422: {"model": ErrorBody, "description": f"a sentence over {MAX_SENTENCE_CHARS} characters"},
-              503: {"model": ErrorBody, "description": "too many requests queued"}}
+    errors: dict[int | str, dict[str, Any]] = {
+        413: {"model": ErrorBody, "description": f"body over {max_bytes} bytes, or over {MAX_CLAIMS} claims"},
+        422: {"model": ErrorBody, "description": f"a sentence over {MAX_SENTENCE_CHARS} characters"},
+        503: {"model": ErrorBody, "description": "too many requests queued"},
+    }
 
     @app.post("/v1/verify", response_model=Report, responses=errors, summary="Verify an article")
     async def verify_article(body: VerifyRequest) -> Response:

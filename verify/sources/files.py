@@ -457,10 +457,10 @@ def read_article(path: str | Path) -> Article:
     data = _read_bytes(p, problems)
     if data is None:
         raise InputError(p, problems[-1].message)
-    text = decode_text(p, data, problems)
-    if text is None:
+    decoded = decode_text(p, data, problems)
+    if decoded is None:
         raise InputError(p, "binary file, not text")
-    full = text
+    text = full = decoded
     offset = 0
     suffix = p.suffix.lower()
     prose_text = ""

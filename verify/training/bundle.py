@@ -106,8 +106,9 @@ def pack(
         table.append({"name": hf, "dtype": int(dtype), "shape": list(shape)})
 
     out.mkdir(parents=True, exist_ok=True)
-    np.savez(out / "base.npz", **base)
-    np.savez_compressed(out / "data.npz", **arrays)
+    # numpy's stub types **kwds as if they could fill allow_pickle: bool
+    np.savez(out / "base.npz", **base)  # type: ignore[arg-type]
+    np.savez_compressed(out / "data.npz", **arrays)  # type: ignore[arg-type]
     manifest = json.loads((folder / "verify-manifest.json").read_text(encoding="utf-8"))
     meta = {
         "format": FORMAT,

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -170,7 +171,8 @@ def train_one(
     )
     decay, nodecay, groups = param_groups(model, cfg["weight_decay"])
     params = decay + nodecay
-    opt = torch.optim.AdamW(groups, lr=cfg["lr"], **({"fused": True} if device.type == "cuda" else {}))
+    fused: dict[str, Any] = {"fused": True} if device.type == "cuda" else {}
+    opt = torch.optim.AdamW(groups, lr=cfg["lr"], **fused)
     ids, off, lab = data["train.ids"], data["train.off"], torch.from_numpy(data["train.lab"].astype(np.int64))
     lens = np.diff(off)
     rng = random.Random(cfg["seed"])
@@ -262,7 +264,9 @@ def train_one(
     if not curve or curve[-1]["step"] != step:
         checkpoint(step)
     tensors, kinds = delta_tensors(best_state, base)
-    parts, cur, size = [], {}, 0
+    parts: list[dict[str, torch.Tensor]] = []
+    cur: dict[str, torch.Tensor] = {}
+    size = 0
     for key in sorted(tensors):
         nbytes = tensors[key].numel() * tensors[key].element_size()
         if cur and size + nbytes > bundle_mod.PART_BYTES:

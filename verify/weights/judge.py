@@ -141,7 +141,10 @@ def ensure_judge(folder: Path | None = None, *, artifact: Path | None = None) ->
             raise JudgeArtifactError("the e5 base differs from the one the judge artifact was trained on")
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
         try:
-            _write_folder(base, art, meta, tmp)
+            from verify.weights.prepare import preparing
+
+            with preparing("the project's judge (assembled from its artifact)"):
+                _write_folder(base, art, meta, tmp)
             files = {}
             for path in sorted(tmp.rglob("*")):
                 if path.is_file():

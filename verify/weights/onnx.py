@@ -59,7 +59,10 @@ def ensure_export(source: Path, out: Path, export: Callable[[Path, Path], None],
             return out
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
-            export(source, tmp)
+            from verify.weights.prepare import preparing
+
+            with preparing(f"the ONNX export of {source.name}"):
+                export(source, tmp)
             files = {}
             for path in sorted(tmp.iterdir()):
                 files[path.name] = file_record(path)
