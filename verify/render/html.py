@@ -49,6 +49,14 @@ overflow:auto}
 .cits blockquote{margin:.25rem 0;font-style:italic;overflow-wrap:anywhere}
 .small{font-size:.85rem;color:var(--muted)}
 .problems{margin-top:1.5rem}
+mark.value{background:#ffd8a8;border-radius:2px;padding:0 .1em;font-style:normal;font-weight:600}
+@media print{
+body{padding:0;font-size:11pt}.layout{display:block}.article{border:0;padding:0}
+.details{position:static;max-height:none;overflow:visible;border:0;padding:0;margin-top:1rem}
+.js .detail,.detail{display:block !important;break-inside:avoid;border-bottom:1px solid #999}
+.claim{text-decoration-line:underline}.claim.selected{outline:0}
+a[href]::after{content:" (" attr(href) ")";font-size:.8em;color:#555;overflow-wrap:anywhere}
+}
 """
 
 SCRIPT = """
@@ -147,6 +155,49 @@ def _by_sentence(verdicts: Sequence[Verdict]) -> str:
     return f'<div class="article-claims" role="region" aria-label="Claims by sentence">{"".join(out)}</div>'
 
 
+def _compared_values(reason: str) -> set[str]:
+    """The evidence's values a reason names ("year differs: 2019 (claim) vs 2017 (evidence)" -> {"2017"};
+    "evidence states the same amount 50 billion USD" -> {"50 billion USD"})."""
+    out = set()
+    for part in reason.split(";"):
+        if " vs " in part and "(evidence)" in part:
+            for value in part.split(" vs ", 1)[1].split("(evidence)", 1)[0].split(","):
+                out.add(value.strip())
+        elif "states the same" in part:
+            for item in part.split("states the same", 1)[1].split(","):
+                words = item.strip().split(" ", 1)
+                if len(words) == 2:
+                    out.add(words[1].split(" (")[0].strip())
+    return {v for v in out if v}
+
+
+def _marked(passage: str, reason: str) -> str:
+    """The passage, escaped, with the values the reason compared marked where the passage states them."""
+    wanted = _compared_values(reason)
+    if not wanted:
+        return esc(passage)
+    from verify.facts import extract_dates, extract_places, extract_quantities, format_quantity
+
+    lang = "de" if re.search(r"\b(der|die|das|und|ist|wurde|Milliarden)\b", passage) else "en"
+    spans = []
+    for q in extract_quantities(passage, lang):
+        if format_quantity(q) in wanted or any(w.startswith(format_quantity(q)) for w in wanted):
+            spans.append((q.start, q.end))
+    for d in extract_dates(passage, lang):
+        if d.text in wanted or (d.year is not None and str(d.year) in wanted):
+            spans.append((d.start, d.end))
+    for pl in extract_places(passage):
+        if pl.name.title() in {w.title() for w in wanted}:
+            spans.append((pl.start, pl.end))
+    out, pos = [], 0
+    for a, b in sorted(set(spans)):
+        if a < pos:
+            continue
+        out.append(esc(passage[pos:a]) + f'<mark class="value">{esc(passage[a:b])}</mark>')
+        pos = b
+    return "".join(out) + esc(passage[pos:])
+
+
 def _detail(i: int, v: Verdict) -> str:
     label = v.label.value
     rows = [
@@ -173,7 +224,7 @@ def _detail(i: int, v: Verdict) -> str:
             rows.append(
                 f'<li class="cit {esc(cit.stance.value)}">{head}'
                 + (f'<div class="small">{meta}</div>' if meta else "")
-                + f"<blockquote>{esc(cit.passage)}</blockquote>"
+                + f"<blockquote>{_marked(cit.passage, v.reason)}</blockquote>"
                 f'<div class="small">stance: {esc(cit.stance.value)} · score {cit.score:.2f} · '
                 f"{esc(cit.doc_id)} chars {cit.start}–{cit.end}</div></li>"
             )
