@@ -24,6 +24,9 @@ def register(app: typer.Typer) -> None:
         stage4_minutes: Annotated[float, typer.Option(
             help="Wall-time budget of stage 4 (continues from stage 3 with the v6 mix: v4 plus retrieved near "
                  "neutrals; needs stage 3); 0 skips it.")] = 70.0,
+        stage5_minutes: Annotated[float, typer.Option(
+            help="Wall-time budget of stage 5 (continues from stage 4 with the v7 mix: the real claim-evidence "
+                 "pairs of ../shared/fv-data plus as many v6 pairs; needs stage 4); 0 skips it.")] = 62.0,
         run: Annotated[Path | None, typer.Option(help="Run folder for logs and checkpoints.")] = None,
         seed: Annotated[int, typer.Option(help="Random seed (data order, generated swaps, init).")] = 0,
         install: Annotated[bool, typer.Option(help="Copy the exported artifact into verify/weights/judge_artifact/.")] = True,
@@ -45,12 +48,17 @@ def register(app: typer.Typer) -> None:
                                             "--warmup-frac", "0.1", "--seed", str(seed + 4), "--eval-every-min", "10",
                                             "--init-artifact", str(run / "stage2" / "artifact")]))
         if continue_minutes > 0 and stage3_minutes > 0 and stage4_minutes > 0:
-            # The model card's "stage 10" (its seed there was 11 = the default seed + 11).
             stages.append((run / "stage4", ["--minutes", str(stage4_minutes), "--mix", "v6", "--lr", "2e-5",
                                             "--warmup-frac", "0.1", "--seed", str(seed + 11), "--eval-every-min", "10",
                                             "--init-artifact", str(run / "stage3" / "artifact")]))
+        if continue_minutes > 0 and stage3_minutes > 0 and stage4_minutes > 0 and stage5_minutes > 0:
+            stages.append((run / "stage5", ["--minutes", str(stage5_minutes), "--mix", "v7", "--lr", "2e-5",
+                                            "--warmup-frac", "0.1", "--seed", str(seed + 21), "--eval-every-min", "15",
+                                            "--maxlen", "192",
+                                            "--init-artifact", str(run / "stage4" / "artifact")]))
         for folder, args in stages:
             folder.mkdir(parents=True, exist_ok=True)
+            # a stage's own --maxlen (after these defaults) wins: argparse keeps the last value
             cmd = [sys.executable, "-m", "verify.training.train", "--run", str(folder), "--freeze-layers", "2",
                    "--bs", "16", "--maxlen", "128", *args]
             typer.echo(" ".join(cmd), err=True)

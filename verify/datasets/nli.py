@@ -98,8 +98,8 @@ def mnli_dev_en() -> list:
     return out
 
 
-# The held-apart 3-way choice set (session 5): MNLI dev premises that appear in no training pair of stage 1
-# (seed 0, v1) or stage 2 (seed 1, v2), in any source, so judges that continue from stage 2 can be compared
+# The held-apart 3-way choice set: MNLI dev premises that appear in no training pair of the v1 (seed 0) or v2
+# (seed 1) mixes, in any source, so judges that continue from the second stage can be compared
 # on pairs none of them trained on. Frozen as premise hashes (`mnli_choice_en.json`); `build_mnli_choice()` re-derives it.
 CHOICE_FILE = Path(__file__).with_name("mnli_choice_en.json")
 
