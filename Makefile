@@ -11,7 +11,7 @@ test:
 lint:
 	.venv/bin/ruff check verify tests bench scripts
 	.venv/bin/lint-imports
-	.venv/bin/mypy verify --ignore-missing-imports
+	.venv/bin/mypy verify
 
 bench:
 	$(PY) bench/encoder_choice.py

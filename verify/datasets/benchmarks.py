@@ -507,5 +507,5 @@ def load_benchmark(name: str, data: Path | None = None, evidence: Sequence[Path]
     if name == "fever-jsonl":
         return fever_jsonl(data, evidence)
     if name == "articles":
-        return articles(data)  # type: ignore[arg-type]
+        return articles(data)
     raise KeyError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")

@@ -156,7 +156,7 @@ def seed_guards(settings: Settings, root: Path | None = None) -> list[Record]:
             pairs = [(claim, h.passage) for h in hs]
             judged: dict[str, list[Judgement]] = {h.passage.id: [] for h in hs}
             for judge in v.judges:
-                for h, j in zip(hs, judge.judge(pairs), strict=True):  # type: ignore[attr-defined]
+                for h, j in zip(hs, judge.judge(pairs), strict=True):
                     judged[h.passage.id].append(j)
             out.append(Record(id=f"{fname}:{claim.line}", gold=want, language=claim.language, gold_evidence=[],
                               claim=claim, retrieved=[h.passage.doc_id for h in hs], hits=list(hs),

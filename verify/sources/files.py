@@ -202,7 +202,7 @@ def _safe_yaml(text: str) -> object:
     import yaml
 
     class _NoAliasLoader(yaml.SafeLoader):
-        def compose_node(self, parent, index):  # type: ignore[override]
+        def compose_node(self, parent, index):
             if self.check_event(yaml.AliasEvent):
                 event = self.peek_event()
                 raise yaml.MarkedYAMLError(problem="YAML aliases (*name) are not read in front matter",

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The shipped judge with the shipped thresholds through the full pipeline on the dev splits and the AVeriTeC dev
+# carve-out, with predictions (the "before" of a paired comparison).
+#   scripts/baseline_dev.sh OUT
+set -euo pipefail
+OUT=${1:-runs/base-dev}
+PY=${PY:-.venv/bin/python}
+mkdir -p "$OUT"
+for b in averitec climate-fever healthfc covid-fact; do
+  echo "$(date -u +%T) $b"
+  $PY -m verify eval "$b" --split dev --format json -o "$OUT/$b.json" --predictions "$OUT/$b.pred.jsonl"
+done
+echo "$(date -u +%T) done"
