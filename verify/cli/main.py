@@ -57,12 +57,16 @@ def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour in terminal output (as NO_COLOR=1).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display and no model-preparation "
+                                                               "messages (errors and warnings still show).")] = False,
 ) -> None:
     """Offline, multilingual (German/English) fact-checking: claims -> evidence -> supported/contradicted/unknown."""
-    if no_color:
-        import os
+    import os
 
+    if no_color:
         os.environ["NO_COLOR"] = "1"
+    if quiet:
+        os.environ["VERIFY_QUIET"] = "1"
 
 
 @app.command()
@@ -137,7 +141,12 @@ def audit(
                 raise fail(EXIT_INDEX, str(exc)) from exc
         else:
             verifier = make_verifier(settings)
-            report = verifier.audit(targets, top_k=top_k)
+            bar, update = progress()
+            if bar:  # on a terminal: articles checked so far (silent when piped)
+                with bar:
+                    report = verifier.audit(targets, top_k=top_k, progress=update)
+            else:
+                report = verifier.audit(targets, top_k=top_k)
             corpus_problems = verifier.corpus_problems
     except InputError as exc:
         raise fail(EXIT_INPUT, str(exc)) from exc

@@ -145,8 +145,10 @@ def fail(code: int, message: str) -> typer.Exit:
 
 
 def progress():
-    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
-    if not sys.stderr.isatty():
+    """A rich progress bar on stderr when it is a terminal; silent otherwise, and with --quiet."""
+    import os
+
+    if not sys.stderr.isatty() or os.environ.get("VERIFY_QUIET"):
         return None, None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -172,7 +174,10 @@ def make_verifier(settings):
 
         if bar:
             with bar:
-                return Verifier.from_settings(settings, progress=update)
+                update("loading the models and the index", 0, 1)
+                verifier = Verifier.from_settings(settings, progress=update)
+                update("loading the models and the index", 1, 1)
+                return verifier
         return Verifier.from_settings(settings)
     except InputError as exc:
         raise fail(EXIT_INPUT, str(exc)) from exc
