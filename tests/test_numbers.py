@@ -608,3 +608,20 @@ def test_a_duration_and_a_magnitude_mismatch_are_named():
     c = compare("Anthropic kauft Rechenleistung für 3 Milliarden Dollar.",
                 "Anthropic kauft Rechenleistung für 30 Milliarden Dollar.", "de", "de")
     assert c.mismatches and c.mismatches[0].startswith("amount differs: 3 billion USD")
+
+
+@pytest.mark.parametrize("claim,passage,lang,reason", [
+    ("Anthropic was founded in 2019.", "Anthropic was founded in 2021 and expects revenue of 2 billion dollars in 2022.",
+     "en", "year differs: 2019 (claim) vs 2021 (evidence)"),
+    ("Anthropic wurde 2019 gegründet.", "Anthropic wurde 2021 gegründet; 2022 lag der Umsatz bei 2 Milliarden Dollar.",
+     "de", "year differs: 2019 (claim) vs 2021 (evidence)"),
+    ("The plant opens in 2026.", "The plant was announced in 2024 and opens in 2027.", "en",
+     "year differs: 2026 (claim) vs 2027 (evidence)"),
+])
+def test_a_year_is_compared_with_the_years_of_the_same_event(claim, passage, lang, reason):
+    assert compare(claim, passage, lang, lang).mismatches == [reason]
+
+
+def test_a_year_of_another_event_alone_says_nothing():
+    c = compare("Fluidstack wurde 2019 gegründet.", "Fluidstack hat 2025 einen Vertrag unterzeichnet.", "de", "de")
+    assert c.mismatches == [] and c.matches == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from verify.facts.dates import MONTH_NAMES_EN
 from verify.facts.extract import extracted
@@ -176,6 +177,37 @@ _KIND_WORD = {
 }
 
 
+_EVENTS = {
+    "founded": r"founded|founding|established|gegründet|Gründung|gründete|gegr\.",
+    "revenue": r"revenue|revenues|sales|turnover|Umsatz|Umsätze|Erlös|Erlöse",
+    "profit": r"profit|profitable|cash[- ]flow|Gewinn|profitabel|schwarze Zahlen",
+    "opening": r"open(?:s|ed|ing)?|operational|in operation|launch(?:ed|es)?|eröffnet|Eröffnung|in Betrieb|startet",
+    "completion": r"complet(?:e|ed|ion)|finish(?:ed)?|fertig(?:gestellt)?|abgeschlossen",
+    "announcement": r"announc(?:ed|es|ement)|unveil(?:ed|s)?|angekündigt|kündigte|vorgestellt|bekanntgegeben",
+    "agreement": r"sign(?:ed|s|ing)|agreed|agreement|deal|unterzeichnet|unterzeichnete|vereinbart|vereinbarte",
+}
+_EVENT_RE = [(name, re.compile(rf"(?<![\w])(?:{pat})(?![\w])", re.IGNORECASE)) for name, pat in _EVENTS.items()]
+
+
+def year_event(text: str, d: DateMention, window: int = 45) -> str | None:
+    """The event a year is stated for, from the nearest event word in its clause ("founded in 2021",
+    "2022 lag der Umsatz"); None when no such word is near."""
+    lo = max(0, d.start - window)
+    hi = min(len(text), d.end + window)
+    # the clause: stop at a semicolon or a sentence end between the year and the word
+    left = re.split(r"[;.!?]\s", text[lo:d.start])[-1]
+    right = re.split(r"[;.!?](?:\s|$)", text[d.end:hi])[0]
+    best: tuple[int, str] | None = None
+    for name, pat in _EVENT_RE:
+        for m in pat.finditer(left):
+            dist = len(left) - m.end()
+            best = min(best, (dist, name)) if best else (dist, name)
+        for m in pat.finditer(right):
+            dist = int(m.start() * 1.5)  # "founded in 2021" reads leftwards more often than rightwards
+            best = min(best, (dist, name)) if best else (dist, name)
+    return best[1] if best else None
+
+
 def _place_display(name: str) -> str:
     return " ".join(w if w in ("of", "de", "am") else w[:1].upper() + w[1:] for w in name.split(" "))
 
@@ -212,15 +244,19 @@ def compare(claim: str, passage: str, claim_lang: str = "en", passage_lang: str 
             ev = ", ".join(dict.fromkeys(format_quantity(p) for p in conflicts))
             mismatches.append(f"{word} differs: {format_quantity(q)} (claim) vs {ev} (evidence)")
 
-    # years
-    claim_years = list(dict.fromkeys(d.year for d in cd if d.year is not None))
-    passage_years = list(dict.fromkeys(d.year for d in pd if d.year is not None))
-    for y in claim_years:
+    # years: a year is compared with the passage's years of the same event (founded, revenue, opening...)
+    # where either names one; "founded in 2019" is not contradicted by a revenue year of 2022
+    claim_years = list(dict.fromkeys((d.year, year_event(claim, d)) for d in cd if d.year is not None))
+    passage_events = [(d.year, year_event(passage, d)) for d in pd if d.year is not None]
+    passage_years = list(dict.fromkeys(y for y, _ in passage_events))
+    for y, event in claim_years:
         facts += 1
-        if y in passage_years:
+        same = [py for py, pe in passage_events if event is not None and pe == event]
+        pool = same or [py for py, pe in passage_events if event is None or pe is None]
+        if y in passage_years and (not same or y in same):
             matches.append(f"year {y}")
-        elif passage_years:
-            ev = ", ".join(str(p) for p in passage_years)
+        elif pool:
+            ev = ", ".join(str(p) for p in dict.fromkeys(pool))
             mismatches.append(f"year differs: {y} (claim) vs {ev} (evidence)")
 
     # months and days
