@@ -6,8 +6,8 @@ from verify.claims.extract import claims_from_lines
 from verify.models import Judgement
 from verify.pipeline import JudgementMemo
 
+from .ci.test_ci import make_verifier
 from .conftest import fake_thresholds
-from .test_ci import make_verifier
 
 CLAIMS = "Acme Robotics was founded in 2011.\nThe weather on Mars is pleasant today.\n"
 

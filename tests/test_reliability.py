@@ -220,7 +220,7 @@ def test_a_non_utf8_article_name_does_not_lose_the_audit(tmp_path, monkeypatch):
 
     from verify.cli import main as cli
 
-    from .test_ci import make_verifier
+    from .ci.test_ci import make_verifier
 
     verifier = make_verifier(tmp_path)
     monkeypatch.setattr(cli, "make_verifier", lambda settings: verifier)

@@ -12,7 +12,7 @@ from verify.config import Settings
 from verify.retrieval.build import ensure_index
 from verify.retrieval.store import IndexStore, _build_faiss, resolve_index_type
 
-from .conftest import FIXTURES, ROOT, FakeEncoder, FakeJudge
+from ..conftest import FIXTURES, ROOT, FakeEncoder, FakeJudge
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'verify[ray]')")
 

@@ -8,7 +8,7 @@ from verify.config import Settings
 from verify.judging import registry
 from verify.models import JudgeKind, Judgement, Passage
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 
 def test_the_builtin_judges_are_found_by_themselves():
@@ -38,7 +38,7 @@ def test_a_third_judge_is_one_registration_and_counts_in_the_verdict(tmp_path, m
     from verify.retrieval.build import ensure_index
     from verify.retrieval.store import HybridRetriever
 
-    from .conftest import FakeEncoder, fake_thresholds
+    from ..conftest import FakeEncoder, fake_thresholds
 
     monkeypatch.setattr(registry, "_REGISTRY", dict(registry.specs()))  # leave the real registry as it was
     registry.register(registry.JudgeSpec(name="never", kind=JudgeKind.READING, build=lambda ctx: NeverJudge()))

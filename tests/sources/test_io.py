@@ -11,7 +11,7 @@ import pytest
 from verify.sources.files import InputError, load_corpus, read_article
 from verify.sources.passages import passages_of_all
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 
 def test_reads_every_format_with_metadata():

@@ -13,7 +13,7 @@ from verify.models import Claim
 from verify.retrieval.build import ensure_index
 from verify.retrieval.store import HybridRetriever, IndexStore, IndexStoreError
 
-from .conftest import FIXTURES, FakeEncoder
+from ..conftest import FIXTURES, FakeEncoder
 
 
 def _settings(tmp_path: Path, evidence: Path) -> Settings:

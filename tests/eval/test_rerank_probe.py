@@ -7,7 +7,7 @@ import importlib.util
 from verify.eval.records import Record
 from verify.models import Claim, Hit, Judgement, Passage
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 def _probe():

@@ -25,7 +25,7 @@ from verify.retrieval.build import ensure_index
 from verify.retrieval.store import HybridRetriever
 from verify.server.app import WEB_DIR, create_app
 
-from .conftest import FIXTURES, FakeEncoder, FakeJudge, fake_thresholds
+from ..conftest import FIXTURES, FakeEncoder, FakeJudge, fake_thresholds
 
 ARTICLE = (
     "Acme Robotics was founded in 2015 in Berlin. The company builds warehouse robots.\n\n"

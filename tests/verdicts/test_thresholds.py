@@ -12,7 +12,7 @@ from verify.config import ThresholdsError, load_thresholds, shipped_thresholds
 def test_load_shipped_and_tune_report():
     from pathlib import Path
 
-    data = Path(__file__).resolve().parents[1] / "verify" / "data"
+    data = Path(__file__).resolve().parents[2] / "verify" / "data"
     assert load_thresholds(data / "thresholds.json") == shipped_thresholds()
     report = data / "thresholds.dev.json"  # a tune report: its "thresholds" object is the file's content
     assert load_thresholds(report).version == json.loads(report.read_text(encoding="utf-8"))["version"]

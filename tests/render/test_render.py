@@ -11,7 +11,7 @@ import pytest
 from verify.models import Citation, Claim, Label, Problem, Report, UnknownReason, Verdict
 from verify.render import render_json, render_markdown, render_table
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 
 
 def sample_report() -> Report:

@@ -37,7 +37,7 @@ def test_atomic_write_to_a_folder_names_the_folder_and_leaves_no_temporary_file(
 def test_audit_exits_2_for_an_unreadable_article_and_not_for_evidence_problems(tmp_path, monkeypatch):
     from verify.cli import main as cli
 
-    from .test_ci import make_verifier
+    from ..ci.test_ci import make_verifier
 
     verifier = make_verifier(tmp_path)
     assert any(p.severity == "error" for p in verifier.corpus_problems)  # the fixture's malformed JSONL line
@@ -64,7 +64,7 @@ def test_audit_of_a_tree_holding_its_evidence_folder_does_not_count_evidence_pro
 
     from verify.cli import main as cli
 
-    from .test_ci import FIXTURES, make_verifier
+    from ..ci.test_ci import FIXTURES, make_verifier
 
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "evidence", repo / "evidence")
@@ -119,7 +119,7 @@ def test_empty_input_is_refused_before_any_model_loads(tmp_path, monkeypatch, te
 def test_fail_on_exits_1_after_writing_the_report(tmp_path, monkeypatch):
     from verify.cli import main as cli
 
-    from .test_ci import make_verifier
+    from ..ci.test_ci import make_verifier
 
     verifier = make_verifier(tmp_path)
     monkeypatch.setattr(cli, "make_verifier", lambda settings: verifier)

@@ -23,7 +23,7 @@ def _shipped_pairs(n: int) -> list[tuple[str, str, str]]:
     """(English or German evidence note, German seed claim) pairs from files in the repository."""
     from verify.sources.files import load_corpus
 
-    from .conftest import FIXTURES, ROOT
+    from ..conftest import FIXTURES, ROOT
 
     notes = [d.text[:600] for d in load_corpus([ROOT / "evidence"]).documents]
     claims = [line.strip() for f in ("original_de.txt", "altered_de.txt")

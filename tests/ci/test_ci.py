@@ -48,7 +48,7 @@ from verify.render.sarif import render_sarif
 from verify.retrieval.build import ensure_index
 from verify.retrieval.store import HybridRetriever
 
-from .conftest import FIXTURES, FakeEncoder, FakeJudge, fake_thresholds
+from ..conftest import FIXTURES, FakeEncoder, FakeJudge, fake_thresholds
 
 SCHEMA = FIXTURES / "sarif-schema-2.1.0.json"
 DOC_A = """---
@@ -547,7 +547,7 @@ def test_docs_name_every_ci_option_and_the_hook_is_well_formed():
 
     from verify.cli.main import app
 
-    from .conftest import ROOT
+    from ..conftest import ROOT
 
     doc = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     command = get_command(app).commands["ci"]

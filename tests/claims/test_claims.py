@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from verify.claims.extract import claims_from_lines, extract_claims
 from verify.models import ClaimKind
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 ORGS = ["Anthropic", "Fluidstack", "Google", "Amazon", "Meta", "OpenAI", "Oracle", "SoftBank"]
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from verify.eval import metrics
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 EXPECTED = json.loads((ROOT / "eval" / "expected.json").read_text(encoding="utf-8"))
 
@@ -667,7 +667,7 @@ def test_fv_split_is_fixed_and_groups_never_straddle():
     assert g.find("claim:a") == g.find("claim:b") != g.find("claim:c")
 
 
-@pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "fv-data" / "averitec-train-en").exists(),
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[3] / "shared" / "fv-data" / "averitec-train-en").exists(),
                     reason="../shared/fv-data not present")
 def test_averitec_dev_carve_out_is_disjoint_from_the_judges_training_pairs():
     from verify.datasets import fv

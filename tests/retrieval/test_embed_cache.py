@@ -6,7 +6,7 @@ import numpy as np
 
 from verify.retrieval.embed_cache import CachedEncoder, EmbeddingCache, cache_folder
 
-from .conftest import FakeEncoder
+from ..conftest import FakeEncoder
 
 
 class CountingEncoder(FakeEncoder):
@@ -78,7 +78,7 @@ def test_index_rebuild_embeds_only_new_passages(tmp_path, monkeypatch):
     from verify.config import Settings
     from verify.retrieval.build import ensure_index
 
-    from .conftest import FIXTURES, FakeEncoder
+    from ..conftest import FIXTURES, FakeEncoder
 
     class Counting(FakeEncoder):
         calls = 0

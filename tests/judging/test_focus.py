@@ -9,9 +9,9 @@ from verify.claims.extract import claims_from_lines
 from verify.judging.focus import FocusedJudge, focus_window
 from verify.models import Claim, Judgement, Passage
 
-from .conftest import FakeEncoder, FakeJudge, fake_thresholds
-from .test_ci import make_verifier
-from .test_pipeline import CLAIMS
+from ..ci.test_ci import make_verifier
+from ..conftest import FakeEncoder, FakeJudge, fake_thresholds
+from ..test_pipeline import CLAIMS
 
 
 @given(st.lists(st.floats(-1, 1, allow_nan=False), min_size=1, max_size=12), st.integers(1, 6))
