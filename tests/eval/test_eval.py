@@ -300,6 +300,24 @@ def test_owned_set_floor_against_the_shipped_evidence():
         assert res[metric] >= minimum, f"{metric} {res[metric]} fell below the floor {minimum} ({config})"
 
 
+@pytest.mark.e2e
+def test_owned_articles_floor_each_against_its_own_notes():
+    """The held-out owned articles (eval/owned-articles: 12 articles, each with its own notes folder), full
+    pipeline with the shipped models: accuracy, and the share of altered claims caught, stay above their floor,
+    and true claims contradicted stay under their ceiling (eval/expected.json, articles_floor)."""
+    from verify.config import Settings
+    from verify.datasets.benchmarks import load_benchmark
+    from verify.eval.harness import evaluate
+
+    floor = EXPECTED["articles_floor"]
+    bench = load_benchmark("articles", ROOT / floor["data"])
+    res = evaluate(bench, Settings(), split="all", save=False)
+    assert res["n"] == floor["n"]
+    assert res["accuracy"] >= floor["floor"]["accuracy"], res["accuracy"]
+    assert res["per_class"]["contradicted"]["recall"] >= floor["floor"]["altered_caught"]
+    assert res["trust"]["true_as_contradicted"] <= floor["ceiling"]["true_as_contradicted"]
+
+
 # --------------------------------------------------------------------------- re-aggregation and error causes
 
 
