@@ -79,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--encoder", default=DEFAULT_ENCODER)
     ap.add_argument("--top-k", type=int, default=5)
     ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    ap.add_argument("--languages", default="en", help="claim languages the model decides for (comma-separated; "
+                                                       "empty: all)")
     ap.add_argument("--out", type=Path, required=True)
     a = ap.parse_args(argv)
     th = load_thresholds(a.thresholds).model_copy(update={"verdict_model": None})
@@ -88,7 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     group_of = {c.id: c.group for name in a.sets.split(",") for c in load_benchmark(name).claims}
     xs, gold, rule, groups, keys = design(view_records, th, a.top_k, group_of)
-    oof = out_of_fold(xs, gold, groups, c=a.c)
+    oof_all = out_of_fold(xs, gold, groups, c=a.c)
+    languages = tuple(x for x in a.languages.split(",") if x)
+    # where the model does not decide (another language), the thresholds' label stands
+    oof = [o if not languages or k[2] in languages else r for o, r, k in zip(oof_all, rule, keys, strict=True)]
     a.out.mkdir(parents=True, exist_ok=True)
     report: dict = {"thresholds": str(a.thresholds), "n": len(gold), "features": list(FEATURES), "views": {}}
     for name, pred in (("thresholds", rule), ("learned-oof", oof)):
@@ -111,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in ("thresholds", "learned_oof")}
     report["mean_macro_f1"] = mean
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
-    model = fit(xs, gold, a.c, version=f"learned-{stamp}")
+    model = fit(xs, gold, a.c, version=f"learned-{stamp}").model_copy(update={"languages": languages})
+    report["languages"] = list(languages)
     (a.out / "verdict_model.json").write_text(model.model_dump_json(indent=1), encoding="utf-8")
     (a.out / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     for view, v in report["views"].items():

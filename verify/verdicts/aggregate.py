@@ -294,8 +294,9 @@ def aggregate(
                      min(1.0, max(0.0, confidence)))
         if features_out is not None:
             features_out.append(x)
-    if th.verdict_model:
-        probs = _verdict_model(th).probabilities(x)
+    model = _verdict_model(th) if th.verdict_model else None
+    if model is not None and model.applies_to(claim.language):
+        probs = model.probabilities(x)
         chosen = Label(max(probs, key=lambda k: probs[k]))
         learned_confidence = probs[chosen.value]
         if chosen is not label:

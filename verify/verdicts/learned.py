@@ -31,6 +31,12 @@ class VerdictModel(BaseModel):
     scale: tuple[float, ...]
     coef: tuple[tuple[float, ...], ...]  # one row per label
     intercept: tuple[float, ...]
+    # The claim languages it decides for; others keep the thresholds' label (chosen on dev: out of fold it
+    # helped the English views and cost HealthFC German 0.127 macro-F1, docs/results.md).
+    languages: tuple[str, ...] = ("en",)
+
+    def applies_to(self, language: str) -> bool:
+        return not self.languages or language in self.languages
 
     def probabilities(self, x: Sequence[float]) -> dict[str, float]:
         z = [(v - m) / s if s else 0.0 for v, m, s in zip(x, self.mean, self.scale, strict=True)]
