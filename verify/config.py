@@ -58,11 +58,19 @@ class Thresholds(BaseModel):
     verdict_model: dict | None = None
     small_corpus_min_retrieval: float = Field(default=0.35, ge=0.0, le=1.0)
 
+    # The learned verdict decides only in corpora of at least this many passages: it was fitted on pooled
+    # corpora of 2,000-5,000 passages, and on the project's small note folders (32 passages) it called 6 of 16
+    # true development claims contradicted where the thresholds called 1 (docs/results.md).
+    verdict_model_min_passages: int = Field(default=1000, ge=0)
+
     def for_corpus(self, passages: int) -> Thresholds:
         """These thresholds as they apply to a corpus of `passages` passages."""
-        if passages > self.small_corpus_passages or self.relevance == "max":
-            return self
-        return self.model_copy(update={"relevance": "max", "min_retrieval": self.small_corpus_min_retrieval})
+        th = self
+        if th.verdict_model and passages < th.verdict_model_min_passages:
+            th = th.model_copy(update={"verdict_model": None})
+        if passages > th.small_corpus_passages or th.relevance == "max":
+            return th
+        return th.model_copy(update={"relevance": "max", "min_retrieval": th.small_corpus_min_retrieval})
 
 
 class ThresholdsError(ValueError):

@@ -181,3 +181,12 @@ def test_tune_refuses_a_bad_hold(hold, capsys):
     with pytest.raises(SystemExit) as exc:
         tune.main(["--hold", hold])
     assert exc.value.code == 2 and "--hold" in capsys.readouterr().err
+
+
+def test_the_learned_verdict_decides_only_in_large_corpora():
+    from verify.config import Thresholds
+
+    th = Thresholds(verdict_model={"version": "x"}, verdict_model_min_passages=1000, small_corpus_passages=20)
+    assert th.for_corpus(5000).verdict_model == {"version": "x"}
+    assert th.for_corpus(32).verdict_model is None and th.for_corpus(32).relevance == th.relevance
+    assert th.for_corpus(10).verdict_model is None and th.for_corpus(10).relevance == "max"
