@@ -143,24 +143,17 @@ def test_e5_option_on_a_one_file_folder_names_the_differing_year(tmp_path, thres
 def test_a_one_file_folder_is_read_with_the_shipped_thresholds(tmp_path):
     """A one-file evidence folder as a user has it: BM25 weighs every word as common there, so the fused score
     of the plainly relevant passage sits under the floor tuned on large corpora. The thresholds adapt to the
-    corpus size by themselves (Thresholds.for_corpus): no flag, and the differing year is named (real models);
-    with the adaptation off it is "no relevant evidence"."""
+    corpus size by themselves (Thresholds.for_corpus): no flag, and the differing year is named (real models)."""
     (tmp_path / "ev").mkdir()
     (tmp_path / "ev" / "about.md").write_text(
         "---\ntitle: About Fluidstack\n---\nThe London company Fluidstack began operating in 2017 as a start-up "
         "at the University of Oxford.\n", encoding="utf-8")
-    off = tmp_path / "off.json"
-    off.write_text('{"small_corpus_passages": 0}', encoding="utf-8")
     args = ["check", "-", "--lines", "--evidence", str(tmp_path / "ev"), "--index-dir", str(tmp_path / "ix"),
             "--format", "json"]
-    verdicts = {}
-    for name, extra in (("shipped", []), ("fixed floor", ["--thresholds", str(off)])):
-        out = run(*args, *extra, input="Fluidstack was established in 2013.\n")
-        assert out.returncode == 0, out.stderr
-        verdicts[name] = json.loads(out.stdout)["verdicts"][0]
-    v = verdicts["shipped"]
+    out = run(*args, input="Fluidstack was established in 2013.\n")
+    assert out.returncode == 0, out.stderr
+    v = json.loads(out.stdout)["verdicts"][0]
     assert v["label"] == "contradicted" and "2013" in v["reason"] and "2017" in v["reason"], v
-    assert verdicts["fixed floor"]["unknown_reason"] == "no relevant evidence", verdicts["fixed floor"]
 
 
 README_API_EXAMPLE = '''
