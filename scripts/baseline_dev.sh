@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The shipped judge with the shipped thresholds through the full pipeline on the dev splits and the AVeriTeC dev
-# carve-out, with predictions (the "before" of a paired comparison).
+# A system (run it from a worktree of the commit to measure) through the full pipeline on the dev splits and the
+# AVeriTeC dev carve-out, with predictions: the "before" of a paired comparison. The test splits of a baseline:
+# scripts/eval_shipped.sh OUT from the same worktree.
 #   scripts/baseline_dev.sh OUT
 set -euo pipefail
 OUT=${1:-runs/base-dev}
