@@ -37,3 +37,30 @@ def test_the_package_type_checks():
     out = subprocess.run([sys.executable, "-m", "mypy", "verify"], cwd=ROOT, capture_output=True, text=True,
                          timeout=900)
     assert out.returncode == 0, out.stdout[-4000:]
+
+
+def test_caches_miss_when_any_module_of_the_package_changes(tmp_path):
+    """The eval and CI caches key on verify.identity, which hashes whole package folders: editing any module of
+    a copy of the package (here one deep in facts/, and one in verdicts/) changes the digest they key on."""
+    import shutil
+
+    from verify.identity import JUDGEMENT_PARTS, PACKAGE, VERDICT_PARTS, code_digest
+
+    copy = tmp_path / "verify"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "judge_artifact"))
+    before = (code_digest(JUDGEMENT_PARTS, copy), code_digest(VERDICT_PARTS, copy))
+    assert before == (code_digest(JUDGEMENT_PARTS), code_digest(VERDICT_PARTS))
+    with open(copy / "facts" / "places.py", "a", encoding="utf-8") as f:
+        f.write("\n# an edit\n")
+    after_facts = (code_digest(JUDGEMENT_PARTS, copy), code_digest(VERDICT_PARTS, copy))
+    assert after_facts[0] != before[0] and after_facts[1] != before[1]
+    with open(copy / "verdicts" / "aggregate.py", "a", encoding="utf-8") as f:
+        f.write("\n# an edit\n")
+    assert code_digest(VERDICT_PARTS, copy) != after_facts[1]  # the CI result cache misses
+    (copy / "judging" / "extra.py").write_text("X = 1\n", encoding="utf-8")  # a new module counts too
+    assert code_digest(JUDGEMENT_PARTS, copy) != after_facts[0]
+    shutil.rmtree(copy / "retrieval")
+    import pytest
+
+    with pytest.raises(FileNotFoundError):  # a part that moved is an error, not an empty hash
+        code_digest(JUDGEMENT_PARTS, copy)
