@@ -259,9 +259,9 @@ def near_neutrals(seed: int = 0, n: int = 6000) -> list[tuple[str, str, str, str
     """(premise, hypothesis, "neutral", kind): a hypothesis against one of the three premises of *other*
     examples that BM25 ranks closest to it, in its own language.
 
-    Measured on Climate-FEVER dev (docs/results.md): of the top 30 retrieved passages that are not
-    gold evidence, the stage-4 judge read 28 % as contradictions; it had seen few on-topic passages
-    that simply do not speak to the claim. A retrieved neighbour is what the pipeline feeds the judge."""
+    Why: of the top 30 retrieved Climate-FEVER dev passages that are not gold evidence, a judge trained without
+    them read 28 % as contradictions; on-topic passages that simply do not speak to the claim were rare in its
+    data. A retrieved neighbour is what the pipeline feeds the judge."""
     from verify.retrieval.bm25 import BM25Index
 
     rng = random.Random(f"near-{seed}")
