@@ -6,8 +6,8 @@ By default it starts its own server (real models) on a free 127.0.0.1 port and s
     .venv/bin/python scripts/load_test.py --url http://127.0.0.1:8000 --requests 500
 
 The request mix (--mix) is weighted over: `verify` (one claim from tests/fixtures/*_de.txt per request),
-`article` (the seed article through /v1/verify), `claims` (the seed article through /v1/claims) and
-`health`. It prints p50/p95/p99 latency, requests/s and errors, overall and per kind, as JSON; the exit
+`article` (the seed article through /v1/verify), `claims` (the seed article through /v1/claims), `health`,
+`big` (the largest article the server takes: 285 claims) and `disconnect` (a client that leaves after 50 ms). It prints p50/p95/p99 latency, requests/s and errors, overall and per kind, as JSON; the exit
 status is 1 when any request failed or the run stopped before all requests were sent."""
 
 from __future__ import annotations
@@ -96,7 +96,14 @@ def requests_for(kind: str, claims: list[str], article: str, vary: random.Random
         return "POST", "/v1/verify", {"text": article}
     if kind == "claims":
         return "POST", "/v1/claims", {"text": article}
+    if kind == "big":  # the largest article the server takes (just under its claim limit)
+        return "POST", "/v1/verify", {"text": "\n".join([article] * BIG_REPEAT)}
+    if kind == "disconnect":  # a client that gives up after 50 ms, mid-request
+        return "POST", "/v1/verify", {"text": fresh(random.choice(claims), vary or random.Random())}
     return "GET", "/v1/health", None
+
+
+BIG_REPEAT = 19  # the seed article has 15 claims: 285, under the server's limit of 300
 
 
 async def run(url: str, clients: int, total: int, max_seconds: float, mix: dict[str, float],
@@ -122,10 +129,12 @@ async def run(url: str, clients: int, total: int, max_seconds: float, mix: dict[
                 method, path, body = requests_for(kind, claims, article, rng)
                 t0 = time.perf_counter()
                 try:
-                    r = await http.request(method, path, json=body)
+                    r = await http.request(method, path, json=body, timeout=0.05 if kind == "disconnect" else timeout)
                     outcome = "ok" if r.status_code == 200 else f"HTTP {r.status_code}"
                     if outcome == "ok" and path == "/v1/verify" and "verdicts" not in r.json():
                         outcome = "bad body"
+                except httpx.TimeoutException as exc:
+                    outcome = "ok" if kind == "disconnect" else type(exc).__name__  # leaving is its whole job
                 except httpx.HTTPError as exc:
                     outcome = type(exc).__name__
                 results.append((kind, time.perf_counter() - t0, outcome))

@@ -14,12 +14,15 @@ from verify import DEFAULT_ENCODER
 
 
 def cache_dir() -> Path:
-    """The user cache: $VERIFY_CACHE, else $XDG_CACHE_HOME/verify, else ~/.cache/verify."""
+    """The user cache: $VERIFY_CACHE, else the platform's cache folder for verify (platformdirs: on Linux
+    $XDG_CACHE_HOME/verify, else ~/.cache/verify; on macOS ~/Library/Caches/verify; on Windows the local
+    AppData cache)."""
     env = os.environ.get("VERIFY_CACHE")
     if env:
         return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "verify"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("verify", appauthor=False))
 
 
 class Thresholds(BaseModel):

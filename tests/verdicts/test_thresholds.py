@@ -190,3 +190,13 @@ def test_the_learned_verdict_decides_only_in_large_corpora():
     assert th.for_corpus(5000).verdict_model == {"version": "x"}
     assert th.for_corpus(32).verdict_model is None and th.for_corpus(32).relevance == th.relevance
     assert th.for_corpus(10).verdict_model is None and th.for_corpus(10).relevance == "max"
+
+
+def test_the_cache_folder_follows_the_platform_and_verify_cache(monkeypatch, tmp_path):
+    from verify.config import cache_dir
+
+    monkeypatch.delenv("VERIFY_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "verify"
+    monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "mine"))
+    assert cache_dir() == tmp_path / "mine"
