@@ -176,7 +176,7 @@ def main() -> None:
     parser.add_argument("serve_args", nargs="*", help="extra `verify serve` options (after --)")
     args = parser.parse_args()
     mix = {k: float(v) for k, v in (item.split("=") for item in args.mix.split(","))}
-    unknown = set(mix) - {"verify", "article", "claims", "health"}
+    unknown = set(mix) - {"verify", "article", "claims", "health", "big", "disconnect"}
     if unknown:
         parser.error(f"unknown request kinds in --mix: {sorted(unknown)}")
 
