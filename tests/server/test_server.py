@@ -466,3 +466,23 @@ def test_one_request_cannot_hold_the_model_thread(verifier):
     assert r.status_code == 413 and str(MAX_CLAIMS) in r.json()["detail"]
     r = client.post("/v1/verify", json={"text": "Hooli opened a data center in Oregon."})
     assert r.status_code == 200
+
+
+def test_a_long_article_is_checked_in_shares_with_the_same_verdicts(verifier):
+    """A long article's claims are judged in shares of SHARE_CLAIMS, each a job of its own, so the model thread
+    takes other requests between them; the report is the one the CLI gives."""
+    from verify.server.app import LONG_TEXT, SHARE_CLAIMS
+
+    long_text = "\n\n".join([ARTICLE] * (LONG_TEXT // len(ARTICLE) + 8))
+    assert len(long_text) >= LONG_TEXT
+    app = create_app(verifier, max_bytes=1 << 20)
+    with TestClient(app) as client:
+        before = client.get("/v1/health").json()["batches"]
+        r = client.post("/v1/verify", json={"text": long_text})
+        assert r.status_code == 200
+        report = Report.model_validate(r.json())
+        after = client.get("/v1/health").json()["batches"]
+    direct = verifier.verify_text(long_text, source="api")
+    assert report.model_dump(exclude={"seconds"}) == direct.model_dump(exclude={"seconds"})
+    shares = -(-len(report.verdicts) // SHARE_CLAIMS)
+    assert len(report.verdicts) > SHARE_CLAIMS and after - before == 1 + shares  # extraction, then each share

@@ -198,14 +198,22 @@ async def _too_large(send, size: int, limit: int, at_least: bool = False) -> Non
 
 @dataclass(frozen=True)
 class _Job:
-    kind: Literal["verify", "claims"]
+    kind: Literal["verify", "claims", "verdicts"]
     text: str
     language: str | None = None
     top_k: int | None = None
     lines: bool = False
+    claims: tuple[Claim, ...] = ()  # "verdicts": claims already extracted, one share of a long article
 
 
-def run_batch(verifier: Verifier, jobs: Sequence[_Job]) -> list[Report | list[Claim] | Exception]:
+# A long article is checked in shares of this many claims, each a job of its own: the model thread then takes
+# other requests between them instead of holding them for the whole article.
+SHARE_CLAIMS = 16
+LONG_TEXT = 2_000  # characters from which an article is extracted first and checked in shares
+
+
+def run_batch(verifier: Verifier, jobs: Sequence[_Job]
+              ) -> list[Report | list[Claim] | list[Verdict] | Exception]:
     """Answer several requests with one pass through the models: the claims of every `verify` job (per
     top_k) go through retrieval and the judges together, so the encoder sees one batch, not N.
 
@@ -216,6 +224,9 @@ def run_batch(verifier: Verifier, jobs: Sequence[_Job]) -> list[Report | list[Cl
     out: list[Report | list[Claim] | Exception | None] = [None] * len(jobs)
     claims_of: dict[int, list[Claim]] = {}
     for i, job in enumerate(jobs):
+        if job.kind == "verdicts":
+            claims_of[i] = list(job.claims)
+            continue
         try:
             claims_of[i] = verifier.extract(job.text, source="api", lines=job.lines, language=job.language)
         except Exception as exc:  # reported to that request only
@@ -249,6 +260,9 @@ def run_batch(verifier: Verifier, jobs: Sequence[_Job]) -> list[Report | list[Cl
                     out[i] = exc
     seconds = round(time.perf_counter() - t0, 3)
     for i, verdicts in verdicts_of.items():
+        if jobs[i].kind == "verdicts":
+            out[i] = verdicts  # type: ignore[assignment]  # a share: the endpoint assembles the report
+            continue
         claims = claims_of[i]
         # The fields Verifier.verify_text fills, so the API answers exactly what the CLI prints.
         out[i] = Report(
@@ -438,7 +452,24 @@ def create_app(
     @app.post("/v1/verify", response_model=Report, responses=errors, summary="Verify an article")
     async def verify_article(body: VerifyRequest) -> Response:
         check_work(body.text)
-        report = await worker.submit(_Job("verify", body.text, body.language, body.top_k, body.lines))
+        if len(body.text) < LONG_TEXT:
+            report = await worker.submit(_Job("verify", body.text, body.language, body.top_k, body.lines))
+            return Response(report.model_dump_json(), media_type="application/json")
+        # A long article: its claims first, then its verdicts in shares, so short requests are served between
+        # them (the verdicts are the same: each claim is judged on its own).
+        t0 = time.perf_counter()
+        claims = await worker.submit(_Job("claims", body.text, body.language, None, body.lines))
+        if len(claims) > MAX_CLAIMS:
+            raise HTTPException(413, f"{len(claims)} claims in one request; the limit is {MAX_CLAIMS} "
+                                     "(send the article in parts)")
+        verdicts: list[Verdict] = []
+        for start in range(0, len(claims), SHARE_CLAIMS):
+            share = tuple(claims[start:start + SHARE_CLAIMS])
+            verdicts += await worker.submit(_Job("verdicts", "", body.language, body.top_k, claims=share))
+        report = Report(source="api", language=body.language or (claims[0].language if claims else ""),
+                        encoder=verifier.encoder_id, judges=[j.name for j in verifier.judges],
+                        index=verifier.index_info, verdicts=verdicts, problems=list(verifier.corpus_problems),
+                        seconds=round(time.perf_counter() - t0, 3))
         return Response(report.model_dump_json(), media_type="application/json")
 
     @app.post("/v1/claims", response_model=list[Claim], responses=errors, summary="Extract claims only")
