@@ -304,3 +304,14 @@ def test_bad_configuration_bytes_exit_2_naming_the_file(tmp_path, name, content)
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 2, r.output
     assert name in r.output
+
+
+def test_an_article_over_the_size_budget_is_refused_naming_it_and_the_audit_goes_on(tmp_path):
+    from verify.sources.files import MAX_ARTICLE_BYTES, InputError, read_article
+
+    big = tmp_path / "big.html"
+    big.write_text("<div>" * (MAX_ARTICLE_BYTES // 5 + 1), encoding="utf-8")  # nested divs: slow to parse
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="big.html: article is .* the limit is"):
+        read_article(big)
+    assert time.perf_counter() - start < 1

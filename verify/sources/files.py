@@ -17,6 +17,7 @@ from verify.text import detect_language
 
 EVIDENCE_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".jsonl", ".pdf"}
 ARTICLE_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm"}
+MAX_ARTICLE_BYTES = 1 << 20  # one article to check (evidence files may be larger: MAX_FILE_BYTES)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are read up to this size, with a warning
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FRONT_MATTER_OPEN = re.compile(r"\A---[ \t]*(?:\r?\n|\Z)")
@@ -454,6 +455,10 @@ def read_article(path: str | Path) -> Article:
         raise InputError(p, "no such file")
     if p.is_dir():
         raise InputError(p, "is a folder; use 'verify audit' for folders")
+    size = p.stat().st_size
+    if size > MAX_ARTICLE_BYTES:  # the time budget: checking grows with the claims, parsing with the markup
+        raise InputError(p, f"article is {size:,} bytes; the limit is {MAX_ARTICLE_BYTES:,} (about 150 pages of "
+                            "text): split it into parts")
     data = _read_bytes(p, problems)
     if data is None:
         raise InputError(p, problems[-1].message)
