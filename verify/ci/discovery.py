@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from verify.ci.config import CiConfig, CiError
@@ -13,46 +13,18 @@ from verify.models import Problem
 from verify.sources.files import ARTICLE_SUFFIXES, shown
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """A gitignore-like glob: '**' crosses folders, '*' and '?' do not; no '/' matches at any depth."""
-    p = pattern.strip().replace("\\", "/")
-    anchored = "/" in p.rstrip("/")
-    p = p.strip("/")
-    out, i = [], 0
-    while i < len(p):
-        if p.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif p.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif p[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif p[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif p[i] == "[" and "]" in p[i + 1 :]:
-            j = p.index("]", i + 1)
-            body = p[i + 1 : j]
-            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-            i = j + 1
-        else:
-            out.append(re.escape(p[i]))
-            i += 1
-    regex = "".join(out)
-    return re.compile(("" if anchored else "(?:.*/)?") + regex + r"\Z")
+@lru_cache(maxsize=64)
+def _spec(patterns: tuple[str, ...]):
+    from pathspec import PathSpec
+
+    return PathSpec.from_lines("gitignore", patterns)
 
 
 def glob_match(rel: str, patterns: Iterable[str]) -> bool:
-    """Whether the repository path `rel`, or a folder above it, matches one of the patterns."""
-    parts = rel.split("/")
-    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    for pattern in patterns:
-        rx = _glob_regex(pattern)
-        if any(rx.match(x) for x in prefixes):
-            return True
-    return False
+    """Whether the repository path `rel` matches the patterns, read as .gitignore lines (pathspec): '**'
+    crosses folders, '*' and '?' do not, a pattern without '/' matches at any depth, a folder matches what is
+    under it, and '!' re-includes."""
+    return _spec(tuple(patterns)).match_file(rel)
 
 
 def relative_path(path: Path, root: Path) -> str:
