@@ -486,3 +486,43 @@ def test_a_long_article_is_checked_in_shares_with_the_same_verdicts(verifier):
     assert report.model_dump(exclude={"seconds"}) == direct.model_dump(exclude={"seconds"})
     shares = -(-len(report.verdicts) // SHARE_CLAIMS)
     assert len(report.verdicts) > SHARE_CLAIMS and after - before == 1 + shares  # extraction, then each share
+
+
+def test_clients_dropping_mid_body_leave_no_traceback_and_the_server_serves_on(verifier, caplog):
+    """A real uvicorn server: five clients send half a body and hang up; nothing is logged as an error
+    (no "No response returned"), and the next request is answered."""
+    import socket
+    import threading
+    import time
+    import urllib.request
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(verifier), host="127.0.0.1", port=port, log_level="info"))
+    import logging
+
+    for name in ("uvicorn", "uvicorn.error"):  # uvicorn's loggers do not propagate to the root
+        logging.getLogger(name).addHandler(caplog.handler)
+    thread = threading.Thread(target=server.run, daemon=True)
+    with caplog.at_level("INFO"):
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for _ in range(5):
+            with socket.create_connection(("127.0.0.1", port)) as c:
+                c.sendall(b"POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                          b"Content-Length: 5000\r\n\r\n{\"text\": \"Acme")
+                time.sleep(0.05)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=10) as r:
+            assert r.status == 200
+        server.should_exit = True
+        thread.join(timeout=10)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).removeHandler(caplog.handler)
+    assert "Application startup complete" in caplog.text  # the server's own log is what is read here
+    assert "Traceback" not in caplog.text and "No response returned" not in caplog.text
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

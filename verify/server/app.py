@@ -130,6 +130,31 @@ class ErrorBody(BaseModel):
     detail: str
 
 
+class _SecurityHeaders:
+    """ASGI middleware: CSP, nosniff and no-referrer on every response that has not set them. A plain ASGI
+    wrapper of `send`, not Starlette's BaseHTTPMiddleware, which raises "No response returned" when a client
+    hangs up mid-body and nothing answers."""
+
+    HEADERS = ((b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+               (b"referrer-policy", b"no-referrer"))
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.HEADERS if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class _BodyLimit:
     """ASGI middleware: a POST body over the limit gets 413 before any handler (or model) sees it.
 
@@ -435,13 +460,7 @@ def create_app(
 
     app.add_middleware(_BodyLimit, limit_for=limit_for)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
+    app.add_middleware(_SecurityHeaders)
 
     errors: dict[int | str, dict[str, Any]] = {
         413: {"model": ErrorBody, "description": f"body over {max_bytes} bytes, or over {MAX_CLAIMS} claims"},
