@@ -52,7 +52,7 @@ def ci(
         "--write-baseline", help="Record the current findings in FILE and exit 0.")] = None,
     changed_only: Annotated[str | None, typer.Option(
         "--changed-only", metavar="REV", help="Check only documents changed since the git revision REV.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", metavar="", help="Neither read nor write the result cache.")] = False,
     judge: Annotated[list[str] | None, typer.Option(
         "--judge", help="Judges (repeatable): rules, nli. Default: from the configuration, else the pipeline's.")] = None,
     encoder: Annotated[str | None, typer.Option("--encoder", help="Encoder (default: from the configuration).")] = None,

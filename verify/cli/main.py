@@ -54,10 +54,10 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", metavar="", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour in terminal output (as NO_COLOR=1).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display and no model-preparation "
+    no_color: Annotated[bool, typer.Option("--no-color", metavar="", help="No colour in terminal output (as NO_COLOR=1).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", metavar="", help="No progress display and no model-preparation "
                                                                "messages (errors and warnings still show).")] = False,
 ) -> None:
     """Offline, multilingual (German/English) fact-checking: claims -> evidence -> supported/contradicted/unknown."""
@@ -71,8 +71,8 @@ def _root(
 
 @app.command()
 def check(
-    file: Annotated[str, typer.Argument(help="Article file (.txt, .md, .html) or '-' for standard input.")],
-    lines: Annotated[bool, typer.Option("--lines", help="Each input line is one claim.")] = False,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Article file (.txt, .md, .html) or '-' for standard input.")],
+    lines: Annotated[bool, typer.Option("--lines", metavar="", help="Each input line is one claim.")] = False,
     evidence: EvidenceOpt = None,
     fmt: FormatOpt = Format.table,
     top_k: TopKOpt = None,
@@ -105,7 +105,8 @@ def check(
 
 @app.command()
 def audit(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders of articles. Default: seeds/")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATHS",
+                                                       help="Files or folders of articles. Default: seeds/")] = None,
     evidence: EvidenceOpt = None,
     fmt: FormatOpt = Format.table,
     top_k: TopKOpt = None,
@@ -165,7 +166,7 @@ def index(
     evidence: EvidenceOpt = None,
     encoder: EncoderOpt = None,
     index_dir: IndexDirOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the index is current.")] = False,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Rebuild even if the index is current.")] = False,
     index_type: Annotated[
         str | None, typer.Option("--index-type", help="flat-ip | hnsw | ivf-pq (default: chosen by corpus size).")
     ] = None,

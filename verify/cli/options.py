@@ -72,7 +72,7 @@ class EngineKind(str, Enum):
 
 
 EngineOpt = Annotated[EngineKind, typer.Option("--engine", help="local (default) | ray: spread the work over a Ray "
-                                           "cluster (pip install 'verify-claims[ray]'; docs/ray.md).")]
+                                           "cluster (pip install 'verify-claims\\[ray]'; docs/ray.md).")]
 RayAddressOpt = Annotated[str | None, typer.Option("--ray-address", help="Ray cluster to join (default: "
                                                    "$RAY_ADDRESS, else a local Ray instance).")]
 ActorsOpt = Annotated[int | None, typer.Option("--actors", min=1, help="Ray workers (default: one per CPU).")]
