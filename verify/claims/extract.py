@@ -289,13 +289,12 @@ def organisations_from_passages(texts: Iterable[str]) -> set[str]:
     return {
         w
         for w, c in counts.items()
-        if c >= 2 and w not in common and w not in _NOT_ORGS and tails.get(w, 0) < c and not _is_place(w)
+        if c >= 2 and w not in common and w not in _NOT_ORGS and tails.get(w, 0) < c and not is_place(w)
     }
 
 
-def _is_place(word: str) -> bool:
-    try:
-        from verify.facts import extract_places
-    except ImportError:  # the gazetteer is optional at this layer
-        return False
+def is_place(word: str) -> bool:
+    """Whether the gazetteer knows `word` as a place (a capitalised place name is no organisation)."""
+    from verify.facts import extract_places
+
     return bool(extract_places(word))

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from verify.claims.extract import organisations_from_passages
+from verify.claims.extract import is_place, organisations_from_passages
 from verify.models import Passage
 
 # Words German capitalises that are never names here: units, months, days, and nouns too common to tell
@@ -28,14 +28,26 @@ _DETERMINERS = frozenset(
 _NOUN_ENDINGS = ("ung", "ungen", "heit", "keit", "schaft", "tion", "tionen", "sion", "tät", "ismus", "nis",
                  "zentrum", "zentren", "chen", "ling", "ment", "ments", "werk", "werke", "gesetz", "markt", "ie",
                  "ien", "ur", "ern", "orten", "gründer", "beiter")
+class NameSet:
+    """Organisation names to look for in text: the names of three or more characters, matched without case
+    (the rule judge and the NLI focus ask the same question: which of the corpus's names does this text name?)."""
+
+    def __init__(self, names: Iterable[str] = ()):
+        self.names = [n for n in names if len(n) > 2]
+        self._lower = [(n, n.lower()) for n in self.names]
+
+    def in_text(self, text: str) -> set[str]:
+        low = text.lower()
+        return {n for n, n_low in self._lower if n_low in low}
+
+
 _TOKEN = re.compile(r"[A-Za-zÄÖÜäöüß][\wÄÖÜäöüß&.-]*[\wÄÖÜäöüß]|[A-Za-zÄÖÜäöüß]")
 _SENTENCE_END = re.compile(r"[.!?:;\"„“»«]\s*$")
 
 
 def _is_place(word: str) -> bool:
-    from verify.facts import extract_places
-
-    return bool(extract_places(word)) or word in ("New", "York", "San", "Los", "Las")
+    # a word of a multi-word place name is no organisation either ("New York", "San Francisco")
+    return is_place(word) or word in ("New", "York", "San", "Los", "Las")
 
 
 def _name_shaped(word: str) -> bool:

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from verify.claims.names import NameSet
 from verify.models import Claim, Judgement, Passage
 from verify.protocols import Encoder, Judge
 
@@ -52,7 +53,7 @@ class FocusedJudge:
         self.inner = inner
         self.encoder = encoder
         self.sentences = sentences
-        self.organisations = [o for o in organisations if len(o) > 2]
+        self.names = NameSet(organisations)
 
     @property
     def name(self) -> str:
@@ -71,9 +72,12 @@ class FocusedJudge:
         return (f"{getattr(self.inner, 'version', '')}+focus{self.sentences}-orgs:"
                 f"{self.encoder.id}@{self.encoder.version}")
 
+    @property
+    def organisations(self) -> list[str]:
+        return self.names.names
+
     def _orgs_in(self, text: str) -> set[str]:
-        low = text.lower()
-        return {o for o in self.organisations if o.lower() in low}
+        return self.names.in_text(text)
 
     def __getattr__(self, item: str):  # probabilities(), folder, ... of the wrapped judge
         if item == "inner":

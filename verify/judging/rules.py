@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from verify.claims.names import NameSet
 from verify.judging.registry import JudgeContext, JudgeSpec
 from verify.models import Claim, JudgeKind, Judgement, Passage
 
@@ -28,11 +29,14 @@ class RuleJudge:
     kind = JudgeKind.VALUES
 
     def __init__(self, organisations: Sequence[str] = ()):
-        self.organisations = [o for o in organisations if len(o) > 2]
+        self.names = NameSet(organisations)
+
+    @property
+    def organisations(self) -> list[str]:
+        return self.names.names
 
     def _orgs_in(self, text: str) -> set[str]:
-        low = text.lower()
-        return {o for o in self.organisations if o.lower() in low}
+        return self.names.in_text(text)
 
     def judge(self, pairs: Sequence[tuple[Claim, Passage]]) -> list[Judgement]:
         from verify.facts import compare
