@@ -199,7 +199,7 @@ class Verifier:
         t0 = time.perf_counter()
         claims = self.extract(text, source=source, lines=lines, language=language, article=article)
         verdicts = self.verify_claims(claims, top_k)
-        return self._report(source, verdicts, article.problems if article else [], time.perf_counter() - t0,
+        return self.report(source, verdicts, article.problems if article else [], time.perf_counter() - t0,
                             language or (claims[0].language if claims else ""))
 
     def verify_file(self, path: str | Path, *, lines: bool = False, top_k: int | None = None) -> Report:
@@ -226,10 +226,11 @@ class Verifier:
             if progress:
                 progress("checking articles", n, len(files))
         source = ", ".join(str(p) for p in paths)
-        return self._report(source, verdicts, problems, time.perf_counter() - t0, "")
+        return self.report(source, verdicts, problems, time.perf_counter() - t0, "")
 
-    def _report(self, source: str, verdicts: list[Verdict], problems: Sequence[Problem], seconds: float,
-                language: str) -> Report:
+    def report(self, source: str, verdicts: list[Verdict], problems: Sequence[Problem], seconds: float,
+               language: str) -> Report:
+        """The Report of `verdicts`: this verifier's encoder, judges, index and corpus problems, plus `problems`."""
         return Report(
             source=source,
             language=language,

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from verify import DEFAULT_ENCODER
-from verify.cli.options import EXIT_INDEX, EXIT_INPUT, fail
+from verify.cli.options import EXIT_INDEX, EXIT_INPUT, fail, write_output
 
 PIPELINE_SETS = ("climate-fever", "healthfc", "healthfc-de", "healthfc-en", "covid-fact", "averitec", "fever-jsonl", "articles")
 GOLD_SETS = ("xnli-de", "xnli-en-de", "xnli-en", "rte3-de", "mnli-choice-en", "swaps-de", "covid-fact", "climate-fever", "healthfc",
@@ -215,15 +215,7 @@ def register(app: typer.Typer) -> None:
             text = _markdown(res)
         else:
             text = _table(res)
-        if output:
-            from verify.locking import atomic_write_text
-
-            try:
-                atomic_write_text(output, text)
-            except OSError as exc:
-                raise fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
-        else:
-            sys.stdout.write(text)
+        write_output(text, output)
 
 
 def _gold(name: str, data: Path | None, split: Split, limit: int | None, nli_model: str | None,

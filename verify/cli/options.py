@@ -211,6 +211,11 @@ def emit(report, fmt: Format, output: Path | None, article_text: str | None = No
         text = render_table(report, width=max(60, width), color=color)
     else:
         text = RENDERERS[fmt.value](report)
+    write_output(text, output)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """`text` to `output` (atomically; a write error exits 2 naming it), else to standard output."""
     if output:
         from verify.locking import atomic_write_text
 

@@ -289,17 +289,9 @@ def run_batch(verifier: Verifier, jobs: Sequence[_Job]
             out[i] = verdicts  # type: ignore[assignment]  # a share: the endpoint assembles the report
             continue
         claims = claims_of[i]
-        # The fields Verifier.verify_text fills, so the API answers exactly what the CLI prints.
-        out[i] = Report(
-            source="api",
-            language=jobs[i].language or (claims[0].language if claims else ""),
-            encoder=verifier.encoder_id,
-            judges=[j.name for j in verifier.judges],
-            index=verifier.index_info,
-            verdicts=verdicts,
-            problems=list(verifier.corpus_problems),
-            seconds=seconds,
-        )
+        # Verifier.report, as verify_text fills it, so the API answers exactly what the CLI prints.
+        out[i] = verifier.report("api", verdicts, [], seconds,
+                                 jobs[i].language or (claims[0].language if claims else ""))
     return [r if r is not None else RuntimeError("request was not processed") for r in out]
 
 
@@ -485,10 +477,8 @@ def create_app(
         for start in range(0, len(claims), SHARE_CLAIMS):
             share = tuple(claims[start:start + SHARE_CLAIMS])
             verdicts += await worker.submit(_Job("verdicts", "", body.language, body.top_k, claims=share))
-        report = Report(source="api", language=body.language or (claims[0].language if claims else ""),
-                        encoder=verifier.encoder_id, judges=[j.name for j in verifier.judges],
-                        index=verifier.index_info, verdicts=verdicts, problems=list(verifier.corpus_problems),
-                        seconds=round(time.perf_counter() - t0, 3))
+        report = verifier.report("api", verdicts, [], time.perf_counter() - t0,
+                                 body.language or (claims[0].language if claims else ""))
         return Response(report.model_dump_json(), media_type="application/json")
 
     @app.post("/v1/claims", response_model=list[Claim], responses=errors, summary="Extract claims only")
