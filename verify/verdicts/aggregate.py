@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from verify.config import Thresholds
 from verify.models import Citation, Claim, ClaimKind, Hit, JudgeKind, Judgement, Label, UnknownReason, Verdict
@@ -201,19 +202,21 @@ def calibration_curve(th: Thresholds, label: str, basis: str) -> Sequence[tuple[
     return th.calibration.get(label, ())
 
 
-_MODELS: dict[str, object] = {}
+# Parsed learned-verdict models by the id of the dict they came from; the dict is kept with its model, so an id
+# is never reused while its entry lives (model_copy shares the dict, so every copy of a thresholds object hits).
+_MODELS: dict[int, tuple[Any, Any]] = {}
 
 
 def _verdict_model(th: Thresholds):
-    """The thresholds' learned verdict model, parsed once per thresholds object."""
-    import json
-
+    """The thresholds' learned verdict model, parsed once, not once per claim."""
     from verify.verdicts.learned import VerdictModel
 
-    key = json.dumps(th.verdict_model, sort_keys=True)
-    if key not in _MODELS:
-        _MODELS[key] = VerdictModel.model_validate(th.verdict_model)
-    return _MODELS[key]
+    raw = th.verdict_model
+    hit = _MODELS.get(id(raw))
+    if hit is None or hit[0] is not raw:
+        hit = (raw, VerdictModel.model_validate(raw))
+        _MODELS[id(raw)] = hit
+    return hit[1]
 
 
 def calibrate(raw: float, knots: Sequence[tuple[float, float]]) -> float:
