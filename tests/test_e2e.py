@@ -213,3 +213,30 @@ def test_no_color_and_the_table_width():
     assert out.returncode == 0, out.stderr
     assert "\x1b[" not in out.stdout
     assert max(len(line) for line in out.stdout.splitlines()) <= 80
+
+
+def test_eval_averitec_on_a_users_own_file_with_the_real_models():
+    """`verify eval averitec --data FILE --split all`: the official AVeriTeC JSON, one passage per answer, the
+    conflicting claim scored apart, real encoder and judges."""
+    out = run("eval", "averitec", "--data", str(FIXTURES / "averitec" / "mini.json"), "--split", "all",
+              "--format", "json")
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout)
+    assert res["n"] == 3 and res["disputed"]["n"] == 1 and res["recall_at_5"] == 1.0
+    assert set(res["trust"]) == {"false_as_supported", "true_as_contradicted", "precision_supported",
+                                 "precision_contradicted"}
+
+
+def test_the_learned_verdict_decides_with_the_real_models(tmp_path):
+    """The shipped learned verdict, made to decide in a small folder (it decides only in large corpora by
+    default): each English verdict's confidence is the model's probability for its label, so at least 1/3."""
+    shipped = json.loads((ROOT / "verify" / "data" / "thresholds.json").read_text(encoding="utf-8"))
+    assert shipped["verdict_model"]["languages"] == ["en"]
+    th = tmp_path / "th.json"
+    th.write_text(json.dumps({**shipped, "verdict_model_min_passages": 0}), encoding="utf-8")
+    claims = "Fluidstack was founded in 2017.\nFluidstack was founded in 2013.\n"
+    out = run("check", "--lines", "-", "--thresholds", str(th), "--format", "json", input=claims)
+    assert out.returncode == 0, out.stderr
+    verdicts = json.loads(out.stdout)["verdicts"]
+    assert len(verdicts) == 2 and all(v["confidence"] >= 1 / 3 for v in verdicts)
+    assert verdicts[1]["label"] != "supported"

@@ -526,3 +526,24 @@ def test_clients_dropping_mid_body_leave_no_traceback_and_the_server_serves_on(v
     assert "Application startup complete" in caplog.text  # the server's own log is what is read here
     assert "Traceback" not in caplog.text and "No response returned" not in caplog.text
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+@pytest.mark.e2e
+def test_a_long_article_in_shares_with_the_real_models():
+    """The server's long-article path with the shipped models and corpus: the same report as the CLI's."""
+    from verify.config import Settings
+    from verify.pipeline import Verifier
+    from verify.server.app import LONG_TEXT
+
+    from ..conftest import ROOT
+
+    real = Verifier.from_settings(Settings(evidence=(ROOT / "evidence",)))
+    article = next(iter(sorted((ROOT / "seeds").glob("*.txt")))).read_text(encoding="utf-8")
+    assert len(article) >= LONG_TEXT
+    with TestClient(create_app(real, max_bytes=1 << 20)) as client:
+        r = client.post("/v1/verify", json={"text": article})
+    assert r.status_code == 200
+    report = Report.model_validate(r.json())
+    direct = real.verify_text(article, source="api")
+    assert report.model_dump(exclude={"seconds"}) == direct.model_dump(exclude={"seconds"})
+    assert len(report.verdicts) >= 12
