@@ -68,11 +68,18 @@ def register(app: typer.Typer) -> None:
                            err=True)
                 raise typer.Exit(EXIT_INDEX)
         run = stages[-1][0]
+        artifact = run / "artifact"
+        if run.name == "stage5":
+            # The shipped judge is the average of stages 4 and 5: stage 5 alone reads real claims better but
+            # loses German XNLI under its floor (docs/judge-model-card.md, "The choice").
+            from verify.training.average import average
+
+            artifact = average([run.parent / "stage4" / "artifact", artifact], run.parent / "average" / "artifact").parent
         if install:
             from verify.weights.judge import artifact_dir
 
             target = artifact_dir()
             for name in ("judge.safetensors", "judge.json"):
-                shutil.copy2(run / "artifact" / name, target / name)
+                shutil.copy2(artifact / name, target / name)
             shutil.copy2(run / "data_manifest.json", target / "data_manifest.json")
             typer.echo(f"installed the judge artifact in {target}")
