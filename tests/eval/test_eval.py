@@ -19,7 +19,7 @@ EXPECTED = json.loads((ROOT / "eval" / "expected.json").read_text(encoding="utf-
 
 
 def _bench_dir() -> Path:
-    from verify.eval.gold import benchmarks_dir
+    from verify.datasets.splits import benchmarks_dir
 
     return benchmarks_dir()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from verify.datasets import nli as nli_data
-from verify.datasets import swaps
+from verify.datasets import splits, swaps
 
 needs_data = pytest.mark.skipif(
     not (nli_data.nli_data_dir() / "xnli-de-en" / "xnli_de_en_aligned.tsv").exists(),
@@ -143,7 +143,7 @@ def test_eval_sets_labels():
     assert len(gold_sets.load("rte3-de", "dev")) == len(gold_sets.load("rte3-de", "test")) == 800
     assert not {p + h for p, h, _ in gold_sets.load("rte3-de", "dev")} & {p + h for p, h, _ in gold_sets.load("rte3-de", "test")}
     assert {x[2] for x in gold_sets.load("xnli-de")} == set(gold_sets.LABELS)
-    if gold_sets.benchmarks_dir().exists():
+    if splits.benchmarks_dir().exists():
         assert {x[2] for x in gold_sets.load("covid-fact")} == {"entailment", "contradiction"}
         hf = gold_sets.load("healthfc-de", split=None)
         assert len(hf) == 750 and {x[2] for x in hf} == set(gold_sets.LABELS)
@@ -155,8 +155,8 @@ def test_eval_sets_labels():
 def test_split_and_metrics():
     from verify.eval import gold as gold_sets
 
-    assert gold_sets.split_of("abc") == gold_sets.split_of("abc")
-    share = sum(gold_sets.split_of(str(i)) == "dev" for i in range(2000)) / 2000
+    assert splits.split_of("abc") == splits.split_of("abc")
+    share = sum(splits.split_of(str(i)) == "dev" for i in range(2000)) / 2000
     assert 0.25 < share < 0.35
     m = gold_sets.metrics(
         ["entailment", "not_entailment", "not_entailment"], ["entailment", "neutral", "contradiction"]

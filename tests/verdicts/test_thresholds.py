@@ -83,8 +83,8 @@ def test_tune_own_labelled_set_then_use_the_file(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from verify.cli.main import app
+    from verify.datasets.splits import split_of
     from verify.eval import tune
-    from verify.eval.gold import split_of
 
     monkeypatch.setenv("VERIFY_CACHE", str(tmp_path / "cache"))
     names = ["Fluidstack", "Nebius", "Lambda", "Vultr", "Crusoe", "Hetzner", "Scaleway", "Genesis", "Voltage",

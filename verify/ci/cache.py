@@ -32,12 +32,6 @@ def code_version() -> str:
     return hashlib.sha256(f"{tool_version()}\0{code_digest()}".encode()).hexdigest()[:16]
 
 
-def resolved_judges(settings: Settings) -> tuple[str, ...]:
-    from verify.judging.registry import default_names
-
-    return default_names(settings)
-
-
 def judge_keys(settings: Settings, judges: Sequence[str]) -> dict[str, str]:
     """Each judge's identity under `settings` (its model, backend, focus), from the judge registry."""
     from verify.judging.registry import identity

@@ -6,9 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from verify.ci.cache import code_version, judge_keys, resolved_judges
+from verify.ci.cache import code_version, judge_keys
 from verify.ci.config import CACHE_FORMAT, CiConfig, CiError
 from verify.config import Settings
+from verify.judging.registry import default_names
 from verify.models import Problem
 
 
@@ -53,7 +54,7 @@ def pipeline_from_settings(settings: Settings) -> PipelineHandle:
     from verify.retrieval.encoders import make_encoder
     from verify.retrieval.store import IndexStore
 
-    judges = resolved_judges(settings)
+    judges = default_names(settings)
     keys = judge_keys(settings, judges)
     window = (settings.passage_sentences, settings.passage_overlap, settings.nli_focus)  # what the judges read
     encoder = make_encoder(settings.encoder, batch_size=settings.batch_size)

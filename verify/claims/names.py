@@ -130,5 +130,5 @@ def corpus_names(passages: Iterable[Passage]) -> set[str]:
             host = re.sub(r"^https?://", "", p.url).split("/", 1)[0].split(":", 1)[0]
             labels = [x for x in host.split(".") if x not in _HOST_WORDS]
             known |= _words(p.publisher) | set(labels[-1:])
-        names |= german_names(german, known) - _GERMAN_NOT_NAMES
+        names |= german_names(german, known)
     return names

@@ -5,7 +5,7 @@ split group) and one or more pooled evidence corpora (one document per evidence 
 A corpus is written as a `.jsonl` evidence folder under the user cache, so the normal index code
 (`verify.pipeline.ensure_index`) indexes it like any user corpus.
 
-Splits reuse `verify.eval.gold.split_of` with the same group keys as the gold-evidence judge
+Splits use `verify.datasets.splits.split_of` with the same group keys as the gold-evidence judge
 evaluation, so both views of a benchmark hold out the same claims (COVID-Fact by `gold_source` group,
 so a claim and its generated counter-claims never straddle the split).
 """

@@ -20,7 +20,7 @@ import random
 import time
 from pathlib import Path
 
-from verify.datasets.splits import DEV_FRACTION, benchmarks_dir, split_of  # noqa: F401 - re-exported
+from verify.datasets.splits import benchmarks_dir, split_of
 
 LABELS = ("entailment", "neutral", "contradiction")
 SETS = (
@@ -152,7 +152,7 @@ def load(name: str, split: str | None = "test") -> list[tuple[str, str, str]]:
 
 def _fv_dev(sets: tuple[str, ...] | None) -> list[tuple[str, str, str]]:
     """The dev carve-out of the real claim-evidence sets (claim vs its pooled gold evidence); the judge never
-    trains on these claim groups (`fv_data.split_of`)."""
+    trains on these claim groups (`verify.datasets.fv.split_of`)."""
     from verify.datasets import fv
 
     m = {"supported": "entailment", "unknown": "neutral", "contradicted": "contradiction"}
