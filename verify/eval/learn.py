@@ -21,6 +21,7 @@ from verify import DEFAULT_ENCODER
 from verify.config import Settings, load_thresholds
 from verify.eval.metrics import classification, paired_bootstrap
 from verify.eval.reaggregate import verdict_of
+from verify.eval.scoring import write_prediction_rows
 from verify.eval.tune import dev_runs
 from verify.verdicts.learned import FEATURES, LABELS, VerdictModel
 
@@ -97,11 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     a.out.mkdir(parents=True, exist_ok=True)
     report: dict = {"thresholds": str(a.thresholds), "n": len(gold), "features": list(FEATURES), "views": {}}
     for name, pred in (("thresholds", rule), ("learned-oof", oof)):
-        with open(a.out / f"{name}.pred.jsonl", "w", encoding="utf-8") as f:
-            f.write(json.dumps({"format": "verify-predictions-1", "n": len(gold)}) + "\n")
-            for (view, cid, lang), g, p, grp in zip(keys, gold, pred, groups, strict=True):
-                f.write(json.dumps({"id": f"{view}:{cid}", "group": grp, "language": lang, "gold": g, "pred": p,
-                                    "confidence": 0.0, "unknown_reason": None}) + "\n")
+        write_prediction_rows(a.out / f"{name}.pred.jsonl", [
+            {"id": f"{view}:{cid}", "group": grp, "language": lang, "gold": g, "pred": p, "confidence": 0.0,
+             "unknown_reason": None}
+            for (view, cid, lang), g, p, grp in zip(keys, gold, pred, groups, strict=True)])
     for view in sorted({k[0] for k in keys}):
         idx = [i for i, k in enumerate(keys) if k[0] == view]
         g = [gold[i] for i in idx]

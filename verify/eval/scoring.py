@@ -126,11 +126,17 @@ PREDICTIONS_FORMAT = "verify-predictions-1"
 
 def write_predictions(path: Path, records: Sequence[Record], groups: Mapping[str, str]) -> Path:
     """Per-claim verdicts as JSON lines after a header line, written atomically."""
+    return write_prediction_rows(path, [
+        {"id": r.id, "group": groups.get(r.id, r.id), "language": r.language, "gold": r.gold, "pred": r.pred,
+         "confidence": round(r.confidence, 4), "unknown_reason": r.unknown_reason} for r in records])
+
+
+def write_prediction_rows(path: Path, rows: Sequence[Mapping]) -> Path:
+    """A predictions file (the input of `python -m verify.eval.compare`): a header line, then one row per claim
+    (id, group, language, gold, pred, confidence, unknown_reason), written atomically."""
     from verify.locking import atomic_write_bytes
 
-    lines = [json.dumps({"format": PREDICTIONS_FORMAT, "n": len(records)})]
-    lines += [json.dumps({"id": r.id, "group": groups.get(r.id, r.id), "language": r.language, "gold": r.gold,
-                          "pred": r.pred, "confidence": round(r.confidence, 4),
-                          "unknown_reason": r.unknown_reason}, ensure_ascii=False) for r in records]
+    lines = [json.dumps({"format": PREDICTIONS_FORMAT, "n": len(rows)})]
+    lines += [json.dumps(dict(row), ensure_ascii=False) for row in rows]
     atomic_write_bytes(Path(path), ("\n".join(lines) + "\n").encode("utf-8"))
     return Path(path)
