@@ -17,6 +17,7 @@ import os
 import random
 import time
 from pathlib import Path
+from typing import Any
 
 from verify.datasets import nli as nli_data
 
@@ -149,20 +150,18 @@ def main() -> None:
         batches += bb
     log(f"mean pair tokens {sum(lens) / len(lens):.1f}, batches/epoch {len(batches)}")
 
+    def encode(b: list) -> Any:
+        """A batch of (premise, hypothesis, label, ...) rows as model inputs, cut to --maxlen tokens."""
+        return tok([x[0] for x in b], [x[1] for x in b], padding=True, truncation="longest_first",
+                   max_length=a.maxlen, return_tensors="pt")
+
     def dev_acc() -> float:
         model.eval()
         correct = 0
         with torch.inference_mode():
             for i in range(0, len(dev), 32):
                 b = dev[i : i + 32]
-                enc = tok(
-                    [x[0] for x in b],
-                    [x[1] for x in b],
-                    padding=True,
-                    truncation="longest_first",
-                    max_length=a.maxlen,
-                    return_tensors="pt",
-                )
+                enc = encode(b)
                 pred = model(**enc).logits.argmax(-1).tolist()
                 correct += sum(int(p == x[2]) for p, x in zip(pred, b, strict=True))
         model.train()
@@ -210,14 +209,7 @@ def main() -> None:
         b = [train[j] for j in batches[bi]]
         bi += 1
         ts = time.time()
-        enc = tok(
-            [x[0] for x in b],
-            [x[1] for x in b],
-            padding=True,
-            truncation="longest_first",
-            max_length=a.maxlen,
-            return_tensors="pt",
-        )
+        enc = encode(b)
         out = model(**enc)
         loss = lossf(out.logits, torch.tensor([x[2] for x in b]))
         loss.backward()
