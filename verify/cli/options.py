@@ -61,6 +61,7 @@ JudgeOpt = Annotated[
 NliOpt = Annotated[str | None, typer.Option("--nli-model", metavar="FOLDER", help="A CrossEncoder folder with NLI labels.")]
 BackendOpt = Annotated[str | None, typer.Option("--nli-backend", metavar="onnx|torch", help="onnx (default; exported once, no torch at run time) | torch.")]
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", metavar="DIR", help="Where the index lives (default: user cache).")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")]
 ThresholdsOpt = Annotated[Path | None, typer.Option(
     "--thresholds", metavar="FILE", help="Verdict thresholds JSON (default: the shipped, dev-tuned ones); write your own with "
                          "python -m verify.eval.tune --out FILE.")]
