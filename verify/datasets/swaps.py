@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 
 from verify.datasets import nli as nli_data
+from verify.facts.dates import MONTH_NAMES_EN
 
 # --------------------------------------------------------------------------- word lists
 
@@ -48,21 +49,9 @@ NUM_WORDS = {
         "zwanzig",
     ],
 }
+# Index 0 of the parser's English table is the "no month" slot.
 MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
+    "en": MONTH_NAMES_EN[1:],
     "de": [
         "Januar",
         "Februar",
