@@ -468,6 +468,42 @@ def test_cli_exit_codes_and_outputs(cli, repo):
     assert cli("--min-confidence", "0.99").exit_code == 0
 
 
+OUTPUT_ARGS = ("--sarif", "out.sarif", "--junit", "out.xml", "--json", "out.json")
+
+
+def test_cli_a_failed_write_keeps_every_old_output(cli, repo, monkeypatch):
+    import os
+
+    for name in ("out.sarif", "out.xml", "out.json"):
+        (repo / name).write_text("old", encoding="utf-8")
+    real = os.replace
+
+    def refuse(src, dst):
+        if Path(dst).name == "out.json":
+            raise OSError(28, "No space left on device")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    out = cli(*OUTPUT_ARGS)
+    assert out.exit_code == 2, out.output
+    assert "cannot write output: out.json: No space left on device" in out.output
+    assert {p.name: p.read_text(encoding="utf-8") for p in repo.glob("out.*")} == {
+        "out.sarif": "old", "out.xml": "old", "out.json": "old"}
+    assert not list(repo.glob(".out.*"))
+
+
+def test_cli_a_rendering_error_writes_no_output(cli, repo, monkeypatch):
+    import verify.render.junit
+
+    def broken(result):
+        raise RuntimeError("renderer bug")
+
+    monkeypatch.setattr(verify.render.junit, "render_junit", broken)
+    out = cli(*OUTPUT_ARGS)
+    assert isinstance(out.exception, RuntimeError)
+    assert not list(repo.glob("out.*")) and not list(repo.glob(".out.*"))
+
+
 @pytest.mark.parametrize("args,needle", [
     (["--baseline", "missing.json"], "no such baseline"),
     (["nowhere/"], "no such file or folder"),

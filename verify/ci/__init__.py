@@ -6,6 +6,7 @@
     cache.py      verdicts per document, judgements per judge, keyed by what they depend on
     pipeline.py   the pipeline's identity and a Verifier on demand
     run.py        the run: batches through the cached pipeline, findings, exit code
+    outputs.py    the report files, written as one set
 """
 
 from verify.ci.baseline import Baseline, baseline_text, read_baseline

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -74,7 +75,7 @@ def ci(
         settings_for,
     )
     from verify.ci import pipeline as ci_pipeline
-    from verify.locking import atomic_write_text
+    from verify.ci.outputs import OutputError, write_outputs
     from verify.render.findings import FailOn
 
     try:
@@ -119,15 +120,18 @@ def ci(
     except (IndexStoreError, ValueError, RuntimeError) as exc:
         raise fail(EXIT_INDEX, str(exc)) from exc
 
+    # One set: every file is rendered before any is written, and a failed write leaves all the old ones,
+    # so a later CI step never reads a new SARIF beside a stale JUnit.
+    outputs = [(target, partial(_renderer(name), result)) for name, target in (
+        ("sarif", sarif), ("junit", junit), ("markdown", markdown), ("json", json_out)) if target]
+    if write_baseline:
+        outputs.append((write_baseline, partial(baseline_text, result)))
+    printed = _renderer(fmt.value)(result)
     try:
-        for fmt_name, target in (("sarif", sarif), ("junit", junit), ("markdown", markdown), ("json", json_out)):
-            if target:
-                atomic_write_text(target, _renderer(fmt_name)(result))
-        if write_baseline:
-            atomic_write_text(write_baseline, baseline_text(result))
-    except OSError as exc:
+        write_outputs(outputs)
+    except OutputError as exc:
         raise fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
-    sys.stdout.write(_renderer(fmt.value)(result))
+    sys.stdout.write(printed)
     if write_baseline:
         recorded = sum(1 for f in result.findings if f.level.value != "none")
         typer.echo(f"baseline: {recorded} findings recorded in {write_baseline}", err=True)
