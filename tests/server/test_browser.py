@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +16,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from verify.models import Label, Report
+from verify.render.html import render_html
 
 from ..conftest import ROOT
 
@@ -163,3 +167,53 @@ def test_seed_article_contradicted_claim_highlighted_with_citation(server, brows
     assert not errors, errors
     context.close()
 
+
+
+def _print_report() -> tuple[Report, str]:
+    """tests/render's sample report with a distinct citation title per claim, and an article for its spans."""
+    from ..render.test_render import sample_report
+
+    report = sample_report()
+    supported, contradicted, unknown = report.verdicts
+    cit = supported.citations[0]
+    second = cit.model_copy(update={"doc_id": "acme-registry", "title": "Handelsregister: Acme Robotics GmbH",
+                                    "url": "", "publisher": ""})
+    verdicts = [supported.model_copy(update={"citations": [cit, second]}),
+                contradicted.model_copy(update={"citations": [cit.model_copy(update={
+                    "title": "Acme's founding year, revisited", "stance": Label.CONTRADICTED})]}),
+                unknown]
+    article = supported.text + "\n" + contradicted.text + "\n"
+    return report.model_copy(update={"verdicts": verdicts}), article
+
+
+@pytest.mark.parametrize("with_article", [True, False], ids=["article", "by-sentence"])
+def test_print_view_shows_every_claim_with_its_citations(tmp_path, with_article):
+    """The HTML report printed to PDF by Chromium: on screen its script shows one claim's details at a time,
+    the print stylesheet must show every claim's details with all its citations."""
+    if not CHROMIUM.exists():
+        pytest.skip("the print test needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("the print test needs pdftotext (apt-get install poppler-utils)")
+    report, article = _print_report()
+    page = tmp_path / "report.html"
+    page.write_text(render_html(report, article if with_article else None), encoding="utf-8")
+    pdf = tmp_path / "report.pdf"
+    subprocess.run([str(CHROMIUM), *ARGS, f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", page.as_uri()], check=True, capture_output=True, timeout=120)
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True,
+                                   timeout=60).stdout.split())
+
+    anchors = [text.find(f"Claim: {v.text}") for v in report.verdicts]
+    assert -1 not in anchors, (anchors, text)
+    assert anchors == sorted(anchors)
+    for i, v in enumerate(report.verdicts):
+        section = text[anchors[i]:anchors[i + 1] if i + 1 < len(anchors) else None]
+        assert v.reason in section
+        if not v.citations:
+            assert "No citations." in section
+        assert f"Citations ({len(v.citations)})" in section or not v.citations
+        for cit in v.citations:
+            assert cit.title in section, (v.text, cit.title, section)
+            assert cit.passage in section
+            if cit.url:
+                assert cit.url in section  # the print stylesheet writes each link's address after it
