@@ -367,3 +367,23 @@ def test_mix_v6_adds_retrieved_near_neutrals_that_are_never_a_pairs_own_premise(
     v6 = Counter(src for *_, src in nli_data.train_set(seed=6, mix="v6"))
     assert v6["near-neutral-de"] + v6["near-neutral-en"] >= 5800  # whole, less any choice premises
     assert all(v6[k] == v4[k] for k in v4)
+
+
+def test_train_judge_resume_keeps_only_stages_whose_artifact_checks_out(tmp_path):
+    from typer.testing import CliRunner
+
+    from verify.cli.main import app
+    from verify.cli.train import _finished
+
+    out = CliRunner().invoke(app, ["train-judge", "--resume"])
+    assert out.exit_code == 2 and "--resume needs --run" in out.output
+    stage = tmp_path / "stage1"
+    stage.mkdir()
+    _fake_artifact(stage).rename(stage / "artifact")
+    assert not _finished(stage)  # no data manifest: the stage did not get that far
+    (stage / "data_manifest.json").write_text("{}", encoding="utf-8")
+    assert _finished(stage)
+    data = bytearray((stage / "artifact" / "judge.safetensors").read_bytes())
+    data[-1] ^= 0xFF
+    (stage / "artifact" / "judge.safetensors").write_bytes(bytes(data))
+    assert not _finished(stage)

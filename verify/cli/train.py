@@ -10,7 +10,18 @@ from typing import Annotated
 
 import typer
 
-from verify.cli.options import EXIT_INDEX
+from verify.cli.options import EXIT_INDEX, EXIT_INPUT, fail
+
+
+def _finished(stage: Path) -> bool:
+    """A stage of an earlier run finished: its artifact's checksum holds and its data manifest is there."""
+    from verify.weights.judge import JudgeArtifactError, check_artifact
+
+    try:
+        check_artifact(stage / "artifact")
+    except (JudgeArtifactError, OSError, ValueError):
+        return False
+    return (stage / "data_manifest.json").is_file()
 
 
 def register(app: typer.Typer) -> None:
@@ -28,8 +39,17 @@ def register(app: typer.Typer) -> None:
             help="Wall-time budget of stage 5 (continues from stage 4 with the v7 mix: the real claim-evidence "
                  "pairs of ../shared/fv-data plus as many v6 pairs; needs stage 4); 0 skips it.")] = 62.0,
         run: Annotated[Path | None, typer.Option(help="Run folder for logs and checkpoints.")] = None,
+        resume: Annotated[bool, typer.Option(
+            "--resume", metavar="", help="Keep the stages of --run that finished earlier (artifact checksum holds) and train from the "
+                 "first that did not.")] = False,
         seed: Annotated[int, typer.Option(help="Random seed (data order, generated swaps, init).")] = 0,
-        install: Annotated[bool, typer.Option(help="Copy the exported artifact into verify/weights/judge_artifact/.")] = True,
+        dev_pairs: Annotated[int, typer.Option(
+            min=1, metavar="N", help="XNLI-dev pairs each stage monitors its accuracy on (monitoring only; a quick trial run "
+                        "can take a few).")] = 400,
+        install: Annotated[bool, typer.Option(help="Copy the exported artifact into the install folder.")] = True,
+        install_to: Annotated[Path | None, typer.Option(
+            metavar="DIR", help="Install folder (created if missing); default: verify/weights/judge_artifact/, the judge "
+                 "the package ships.")] = None,
     ) -> None:
         """Train the NLI judge (multilingual-e5-small cross-encoder) and export its small artifact.
 
@@ -37,6 +57,8 @@ def register(app: typer.Typer) -> None:
         source file's sha256 to RUN/data_manifest.json. See docs/judge-model-card.md."""
         import datetime as dt
 
+        if resume and run is None:
+            raise fail(EXIT_INPUT, "--resume needs --run: the folder of the run to go on with")
         run = run or Path("runs") / f"judge-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
         stages = [(run / "stage1", ["--minutes", str(minutes), "--mix", "v1", "--lr", "5e-5", "--seed", str(seed)])]
         if continue_minutes > 0:
@@ -56,11 +78,16 @@ def register(app: typer.Typer) -> None:
                                             "--warmup-frac", "0.1", "--seed", str(seed + 21), "--eval-every-min", "15",
                                             "--maxlen", "192",
                                             "--init-artifact", str(run / "stage4" / "artifact")]))
+        trained = False  # once a stage trains, every later one must: it continues from that stage's artifact
         for folder, args in stages:
+            if resume and not trained and _finished(folder):
+                typer.echo(f"{folder}: finished earlier; kept (--resume)", err=True)
+                continue
+            trained = True
             folder.mkdir(parents=True, exist_ok=True)
             # a stage's own --maxlen (after these defaults) wins: argparse keeps the last value
             cmd = [sys.executable, "-m", "verify.training.train", "--run", str(folder), "--freeze-layers", "2",
-                   "--bs", "16", "--maxlen", "128", *args]
+                   "--bs", "16", "--maxlen", "128", "--dev-pairs", str(dev_pairs), *args]
             typer.echo(" ".join(cmd), err=True)
             result = subprocess.run(cmd, check=False)
             if result.returncode != 0:
@@ -78,7 +105,8 @@ def register(app: typer.Typer) -> None:
         if install:
             from verify.weights.judge import artifact_dir
 
-            target = artifact_dir()
+            target = install_to or artifact_dir()
+            target.mkdir(parents=True, exist_ok=True)
             for name in ("judge.safetensors", "judge.json"):
                 shutil.copy2(artifact / name, target / name)
             shutil.copy2(run / "data_manifest.json", target / "data_manifest.json")
