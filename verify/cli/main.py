@@ -20,6 +20,7 @@ from verify.cli.options import (
     FailOnOpt,
     Format,
     FormatOpt,
+    Group,
     IndexDirOpt,
     JudgeOpt,
     NliOpt,
@@ -39,6 +40,7 @@ from verify.cli.options import (
 
 app = typer.Typer(
     name="verify",
+    cls=Group,
     help="Offline, multilingual (German/English) fact-checking: claims -> evidence -> supported/contradicted/unknown.",
     no_args_is_help=True,
     add_completion=False,
@@ -82,7 +84,7 @@ def check(
     nli_model: NliOpt = None,
     nli_backend: BackendOpt = None,
     index_dir: IndexDirOpt = None,
-    language: Annotated[str | None, typer.Option("--language", help="de or en (default: detected).")] = None,
+    language: Annotated[str | None, typer.Option("--language", metavar="de|en", help="de or en (default: detected).")] = None,
     output: OutputOpt = None,
     thresholds: ThresholdsOpt = None,
     fail_on: FailOnOpt = None,
@@ -169,7 +171,7 @@ def index(
     index_dir: IndexDirOpt = None,
     force: Annotated[bool, typer.Option("--force", metavar="", help="Rebuild even if the index is current.")] = False,
     index_type: Annotated[
-        str | None, typer.Option("--index-type", help="flat-ip | hnsw | ivf-pq (default: chosen by corpus size).")
+        str | None, typer.Option("--index-type", metavar="TYPE", help="flat-ip | hnsw | ivf-pq (default: chosen by corpus size).")
     ] = None,
     engine: EngineOpt = EngineKind.local,
     ray_address: RayAddressOpt = None,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperGroup
 
 from verify import DEFAULT_ENCODER
 
@@ -16,6 +17,35 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1  # findings: `verify ci`, and `check` / `audit` with --fail-on
 EXIT_INPUT = 2  # unreadable input or bad usage
 EXIT_INDEX = 3  # the index or a model could not be built or loaded
+
+
+class Group(TyperGroup):
+    """The command group; its help pages name values by their metavar (FILE, PATHS), never a Python type."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _flag(super().get_help_option(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None:
+            _flag(cmd.get_help_option(ctx))
+            for param in cmd.params:
+                if isinstance(param, TyperArgument) and param.metavar:
+                    # typer prints an argument's Python type ("<str>", "<list[Path]>") beside its metavar.
+                    param.display_type_rich = _no_type  # type: ignore[method-assign]
+        return cmd
+
+
+def _flag(option: Any) -> Any:
+    # typer prints every option's type, "<bool>" for click's built-in --help too; an empty metavar
+    # prints nothing, as the project's own flags declare.
+    if option is not None:
+        option.metavar = ""
+    return option
+
+
+def _no_type(ctx: Any) -> None:
+    return None
 
 
 class FailOn(str, Enum):
@@ -61,7 +91,7 @@ JudgeOpt = Annotated[
 NliOpt = Annotated[str | None, typer.Option("--nli-model", metavar="FOLDER", help="A CrossEncoder folder with NLI labels.")]
 BackendOpt = Annotated[str | None, typer.Option("--nli-backend", metavar="onnx|torch", help="onnx (default; exported once, no torch at run time) | torch.")]
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", metavar="DIR", help="Where the index lives (default: user cache).")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the report here.")]
 ThresholdsOpt = Annotated[Path | None, typer.Option(
     "--thresholds", metavar="FILE", help="Verdict thresholds JSON (default: the shipped, dev-tuned ones); write your own with "
                          "python -m verify.eval.tune --out FILE.")]
@@ -74,9 +104,9 @@ class EngineKind(str, Enum):
 
 EngineOpt = Annotated[EngineKind, typer.Option("--engine", help="local (default) | ray: spread the work over a Ray "
                                            "cluster (pip install 'verify-claims\\[ray]'; docs/ray.md).")]
-RayAddressOpt = Annotated[str | None, typer.Option("--ray-address", help="Ray cluster to join (default: "
+RayAddressOpt = Annotated[str | None, typer.Option("--ray-address", metavar="ADDRESS", help="Ray cluster to join (default: "
                                                    "$RAY_ADDRESS, else a local Ray instance).")]
-ActorsOpt = Annotated[int | None, typer.Option("--actors", min=1, help="Ray workers (default: one per CPU).")]
+ActorsOpt = Annotated[int | None, typer.Option("--actors", min=1, metavar="N", help="Ray workers (default: one per CPU).")]
 
 
 def ray_engine(address: str | None):

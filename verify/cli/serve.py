@@ -24,8 +24,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def serve(
-        host: Annotated[str, typer.Option("--host", help="Interface to bind (default: this machine only).")] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+        host: Annotated[str, typer.Option("--host", metavar="HOST", help="Interface to bind (default: this machine only).")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", min=1, max=65535, metavar="PORT", help="TCP port.")] = 8000,
         evidence: EvidenceOpt = None,
         top_k: TopKOpt = None,
         encoder: EncoderOpt = None,
@@ -34,9 +34,9 @@ def register(app: typer.Typer) -> None:
         index_dir: IndexDirOpt = None,
         thresholds: ThresholdsOpt = None,
         max_bytes: Annotated[
-            int, typer.Option("--max-bytes", min=1, help="Largest request body in bytes; larger ones get 413.")
+            int, typer.Option("--max-bytes", min=1, metavar="BYTES", help="Largest request body in bytes; larger ones get 413.")
         ] = 1_048_576,
-        log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+        log_level: Annotated[str, typer.Option("--log-level", metavar="LEVEL", help="uvicorn log level.")] = "info",
     ) -> None:
         """Serve the web page at / and the API at /v1 (verify, claims, health; schema at /openapi.json)."""
         try:

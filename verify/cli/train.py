@@ -27,26 +27,26 @@ def _finished(stage: Path) -> bool:
 def register(app: typer.Typer) -> None:
     @app.command("train-judge")
     def train_judge(
-        minutes: Annotated[float, typer.Option(help="Wall-time budget of stage 1 (from the e5 base).")] = 106.0,
+        minutes: Annotated[float, typer.Option(metavar="MIN", help="Wall-time budget of stage 1 (from the e5 base).")] = 106.0,
         continue_minutes: Annotated[float, typer.Option(
-            help="Wall-time budget of stage 2 (continues from stage 1 with the v2 mix); 0 skips it.")] = 90.0,
+            metavar="MIN", help="Wall-time budget of stage 2 (continues from stage 1 with the v2 mix); 0 skips it.")] = 90.0,
         stage3_minutes: Annotated[float, typer.Option(
-            help="Wall-time budget of stage 3 (continues from stage 2 with the v4 mix; needs stage 2); 0 skips it.")] = 80.0,
+            metavar="MIN", help="Wall-time budget of stage 3 (continues from stage 2 with the v4 mix; needs stage 2); 0 skips it.")] = 80.0,
         stage4_minutes: Annotated[float, typer.Option(
-            help="Wall-time budget of stage 4 (continues from stage 3 with the v6 mix: v4 plus retrieved near "
+            metavar="MIN", help="Wall-time budget of stage 4 (continues from stage 3 with the v6 mix: v4 plus retrieved near "
                  "neutrals; needs stage 3); 0 skips it.")] = 70.0,
         stage5_minutes: Annotated[float, typer.Option(
-            help="Wall-time budget of stage 5 (continues from stage 4 with the v7 mix: the real claim-evidence "
+            metavar="MIN", help="Wall-time budget of stage 5 (continues from stage 4 with the v7 mix: the real claim-evidence "
                  "pairs of ../shared/fv-data plus as many v6 pairs; needs stage 4); 0 skips it.")] = 62.0,
-        run: Annotated[Path | None, typer.Option(help="Run folder for logs and checkpoints.")] = None,
+        run: Annotated[Path | None, typer.Option(metavar="DIR", help="Run folder for logs and checkpoints.")] = None,
         resume: Annotated[bool, typer.Option(
             "--resume", metavar="", help="Keep the stages of --run that finished earlier (artifact checksum holds) and train from the "
                  "first that did not.")] = False,
-        seed: Annotated[int, typer.Option(help="Random seed (data order, generated swaps, init).")] = 0,
+        seed: Annotated[int, typer.Option(metavar="N", help="Random seed (data order, generated swaps, init).")] = 0,
         dev_pairs: Annotated[int, typer.Option(
             min=1, metavar="N", help="XNLI-dev pairs each stage monitors its accuracy on (monitoring only; a quick trial run "
                         "can take a few).")] = 400,
-        install: Annotated[bool, typer.Option(help="Copy the exported artifact into the install folder.")] = True,
+        install: Annotated[bool, typer.Option(metavar="", help="Copy the exported artifact into the install folder.")] = True,
         install_to: Annotated[Path | None, typer.Option(
             metavar="DIR", help="Install folder (created if missing); default: verify/weights/judge_artifact/, the judge "
                  "the package ships.")] = None,
