@@ -1,4 +1,4 @@
-"""Inter-process file locks and atomic file writes (temp file, fsync, rename)."""
+"""Inter-process file locks and atomic file writes (temp file, fsync, rename), alone or as one set."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import errno
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 
@@ -107,3 +107,100 @@ def publish_folder(tmp: Path, folder: Path) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+class PublishError(Exception):
+    """A file of a set could not be written; `path` names it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def publish_files(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write `files` as one set: on any failure every target keeps its old contents (or stays absent).
+
+    Each file is first staged as a hidden temporary sibling of its target (written and fsynced), so a full
+    disk or a folder that cannot be written fails before any target changes. Only then is each renamed over
+    its target; should a rename fail, the targets already replaced are put back from hard links to their
+    old contents (taken while staging; a filesystem without hard links leaves those as the new ones). On
+    any error the temporary files are removed and PublishError names the target that failed."""
+    seen: dict[Path, Path] = {}
+    for path, _ in files:
+        key = path.resolve()
+        if key in seen:
+            raise PublishError(path, f"named twice in the set (also {seen[key]})")
+        seen[key] = path
+        if path.is_dir():
+            raise PublishError(path, "is a folder")
+
+    staged: list[Path] = []
+    backups: dict[Path, Path | None] = {}  # a target that existed -> a link to its old contents, if one was made
+    replaced: list[Path] = []
+    try:
+        for path, data in files:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+                os.close(fd)
+                tmp = Path(name)
+                staged.append(tmp)
+                # fsync and a mode others can read, onto the name reserved above
+                atomic_write_bytes(tmp, data)
+                if path.exists():
+                    backups[path] = None
+                    with contextlib.suppress(OSError):
+                        os.link(path, tmp.with_name(tmp.name + ".old"), follow_symlinks=False)
+                        backups[path] = tmp.with_name(tmp.name + ".old")
+            except OSError as exc:
+                raise PublishError(path, _reason(exc)) from exc
+
+        for (path, _), tmp in zip(files, staged, strict=True):
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                lost = _roll_back(replaced, backups)
+                note = f"; could not restore {', '.join(map(str, lost))}" if lost else ""
+                raise PublishError(path, _reason(exc) + note) from exc
+            replaced.append(path)
+        for folder in {p.parent for p in replaced}:
+            try:
+                _fsync_dir(folder)
+            except OSError as exc:
+                raise PublishError(folder, f"written, but the folder could not be synced: {_reason(exc)}") from exc
+    finally:
+        for tmp in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)  # already renamed away on success
+        for backup in backups.values():
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(backup)
+
+
+def _roll_back(replaced: list[Path], backups: dict[Path, Path | None]) -> list[Path]:
+    """Put back the targets already replaced; returns those that could not be."""
+    lost = []
+    for path in reversed(replaced):
+        try:
+            if path not in backups:
+                os.unlink(path)  # it was not there before the set
+            elif (backup := backups[path]) is not None:
+                os.replace(backup, path)
+            else:
+                lost.append(path)
+        except OSError:
+            lost.append(path)
+    return lost
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

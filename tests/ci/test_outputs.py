@@ -1,4 +1,4 @@
-"""`verify ci`'s report files as one set: a rendering or write failure leaves every old file and no temp file."""
+"""`verify ci`'s report files as one set (verify.locking.publish_files): a failure leaves every old file, no temp file."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from verify.ci import outputs
-from verify.ci.outputs import OutputError, publish, write_outputs
+from verify import locking
+from verify.ci.outputs import write_outputs
+from verify.locking import PublishError, publish_files
 
 
 @pytest.fixture
@@ -57,15 +58,15 @@ def test_a_rendering_failure_of_the_second_target_writes_none(tmp_path, targets)
 
 
 def test_a_staging_failure_leaves_every_old_target_and_no_temp_file(tmp_path, targets, monkeypatch):
-    real = outputs.atomic_write_bytes
+    real = locking.atomic_write_bytes
 
     def full_disk(path: Path, data: bytes) -> None:
         if path.parent == targets[1].parent:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         real(path, data)
 
-    monkeypatch.setattr(outputs, "atomic_write_bytes", full_disk)
-    with pytest.raises(OutputError) as err:
+    monkeypatch.setattr(locking, "atomic_write_bytes", full_disk)
+    with pytest.raises(PublishError) as err:
         write_outputs(renderers(targets))
     assert err.value.path == targets[1]
     assert str(err.value) == f"{targets[1]}: {os.strerror(errno.ENOSPC)}"
@@ -81,7 +82,7 @@ def test_a_failed_rename_puts_back_the_targets_already_replaced(tmp_path, target
         real(src, dst)
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OutputError) as err:
+    with pytest.raises(PublishError) as err:
         write_outputs(renderers(targets))
     assert err.value.path == targets[2] and "could not restore" not in str(err.value)
     assert state(tmp_path) == OLD  # the first two were replaced and put back; the third was never there
@@ -100,7 +101,7 @@ def test_without_hard_links_a_failed_rename_names_what_it_could_not_restore(tmp_
 
     monkeypatch.setattr(os, "link", no_links)
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OutputError, match="could not restore") as err:
+    with pytest.raises(PublishError, match="could not restore") as err:
         write_outputs(renderers(targets))
     assert str(targets[0]) in str(err.value) and str(targets[1]) in str(err.value)
     assert set(state(tmp_path)) == set(OLD)  # no temp file left, whatever the contents
@@ -110,7 +111,7 @@ def test_without_hard_links_a_failed_rename_names_what_it_could_not_restore(tmp_
 def test_a_read_only_folder_fails_before_any_target_changes(tmp_path, targets):
     targets[1].parent.chmod(0o555)
     try:
-        with pytest.raises(OutputError) as err:
+        with pytest.raises(PublishError) as err:
             write_outputs(renderers(targets))
     finally:
         targets[1].parent.chmod(0o755)
@@ -119,8 +120,8 @@ def test_a_read_only_folder_fails_before_any_target_changes(tmp_path, targets):
 
 
 def test_a_folder_or_a_path_named_twice_is_refused_before_writing(tmp_path, targets):
-    with pytest.raises(OutputError, match="is a folder"):
-        publish([(targets[0], b"new"), (tmp_path / "b", b"new")])
-    with pytest.raises(OutputError, match="named for two outputs"):
-        publish([(targets[0], b"new"), (tmp_path / "a" / ".." / "a" / "out.sarif", b"other")])
+    with pytest.raises(PublishError, match="is a folder"):
+        publish_files([(targets[0], b"new"), (tmp_path / "b", b"new")])
+    with pytest.raises(PublishError, match="named twice in the set"):
+        publish_files([(targets[0], b"new"), (tmp_path / "a" / ".." / "a" / "out.sarif", b"other")])
     assert state(tmp_path) == OLD

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -68,6 +69,9 @@ def test_train_judge_installs_the_average_of_stages_4_and_5(tmp_path):
     meta = read_artifact_meta(installed)
     s4, s5 = run / "stage4" / "artifact", run / "stage5" / "artifact"
     assert meta["training"]["average_of"] == [read_artifact_meta(s)["sha256"] for s in (s4, s5)]
+    manifest = json.loads((installed / "data_manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["average_of"]) == {"stage4", "stage5"}  # the data of both averaged stages
+    assert manifest["average_of"]["stage5"]["n_pairs"] > 0
 
     # Matrices are stored as int8 deltas, whose rounding hides a step's change; vectors and the new
     # classifier head are stored in float16, precise to about 1 part in 2000 of their delta.

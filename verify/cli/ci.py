@@ -75,7 +75,8 @@ def ci(
         settings_for,
     )
     from verify.ci import pipeline as ci_pipeline
-    from verify.ci.outputs import OutputError, write_outputs
+    from verify.ci.outputs import write_outputs
+    from verify.locking import PublishError
     from verify.render.findings import FailOn
 
     try:
@@ -129,7 +130,7 @@ def ci(
     printed = _renderer(fmt.value)(result)
     try:
         write_outputs(outputs)
-    except OutputError as exc:
+    except PublishError as exc:
         raise fail(EXIT_INPUT, f"cannot write output: {exc}") from exc
     sys.stdout.write(printed)
     if write_baseline:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -103,11 +103,20 @@ def register(app: typer.Typer) -> None:
 
             artifact = average([run.parent / "stage4" / "artifact", artifact], run.parent / "average" / "artifact").parent
         if install:
+            from verify.locking import PublishError, publish_files
             from verify.weights.judge import artifact_dir
 
             target = install_to or artifact_dir()
-            target.mkdir(parents=True, exist_ok=True)
-            for name in ("judge.safetensors", "judge.json"):
-                shutil.copy2(artifact / name, target / name)
-            shutil.copy2(run / "data_manifest.json", target / "data_manifest.json")
+            if run.name == "stage5":  # the average learnt from both stages' data
+                manifest = json.dumps({"average_of": {s: json.loads((run.parent / s / "data_manifest.json").read_text(
+                    encoding="utf-8")) for s in ("stage4", "stage5")}}, indent=1, ensure_ascii=False).encode("utf-8")
+            else:
+                manifest = (run / "data_manifest.json").read_bytes()
+            # One set: a reader (or a crash) never sees new weights beside the old judge.json or manifest.
+            try:
+                publish_files([(target / "judge.safetensors", (artifact / "judge.safetensors").read_bytes()),
+                               (target / "judge.json", (artifact / "judge.json").read_bytes()),
+                               (target / "data_manifest.json", manifest)])
+            except PublishError as exc:
+                raise fail(EXIT_INPUT, f"cannot install the judge: {exc}") from exc
             typer.echo(f"installed the judge artifact in {target}")
