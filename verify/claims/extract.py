@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from verify.facts.cldr import month_names, weekday_names
 from verify.models import Claim, ClaimKind
 from verify.text import detect_language, normalize_space, sentence_spans
 
@@ -40,8 +41,7 @@ _APPOSITION = {
     "en": re.compile(r"(?P<name>\b[A-Z][\w.&-]*)\s*,\s*(?P<body>(?:a|an)\s+(?!der\b|die\b|das\b|dem\b|den\b)[^,;]{4,}?)\s*,"),
 }
 _NOT_ORGS = frozenset(
-    """January February March April May June July August September October November December Monday Tuesday
-    Wednesday Thursday Friday Saturday Sunday Information Kingdom United States New York Claude""".split()
+    [*month_names("en"), *weekday_names("en"), *"Information Kingdom United States New York Claude".split()]
 )
 _CLAUSE_SPLIT = re.compile(r"\s*(?:,\s*(?:und|and|aber|but|doch|während|while|whereas)|;)\s+", re.IGNORECASE)
 _VERB_AND = re.compile(r"\s+(?:und|and)\s+(?=[a-zäöüß]+\b)")

@@ -7,17 +7,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from verify.claims.extract import is_place, organisations_from_passages
+from verify.facts.cldr import month_names, weekday_names
 from verify.models import Passage
 
 # Words German capitalises that are never names here: units, months, days, and nouns too common to tell
 # anything (they would make every sentence "about" the same organisation).
 _GERMAN_NOT_NAMES = frozenset(
     """Milliarde Milliarden Million Millionen Billion Billionen Tausend Dollar Euro Prozent Jahr Jahre Jahren
-    Januar Februar März April Mai Juni Juli August September Oktober November Dezember Montag Dienstag
-    Mittwoch Donnerstag Freitag Samstag Sonntag Gigawatt Megawatt Kilowatt Terawattstunden Tonnen Kilometer Unternehmen Konzern Firma Startup Regierung Ende Anfang Mitte
+    Gigawatt Megawatt Kilowatt Terawattstunden Tonnen Kilometer Unternehmen Konzern Firma Startup Regierung Ende Anfang Mitte
     Quartal Umsatz Gewinn Investition Investitionen Rechenzentrum Rechenzentren Mitarbeiter Kunden Kunde
     Gründer Chef Sprecher Bericht Angaben Laut Zudem Damit Dabei Bereits Außerdem Deutsch Englisch""".split()
-)
+) | frozenset(month_names("de")) | frozenset(weekday_names("de"))
 _DETERMINERS = frozenset(
     """der die das den dem des ein eine einer eines einem einen kein keine keinen keinem keiner keines dieser
     diese dieses diesen diesem jeder jede jedes jeden jedem sein seine seinen seinem seiner ihr ihre ihren

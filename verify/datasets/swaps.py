@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 
 from verify.datasets import nli as nli_data
-from verify.facts.dates import MONTH_NAMES_EN
+from verify.facts.cldr import month_names, weekday_names
 
 # --------------------------------------------------------------------------- word lists
 
@@ -49,28 +49,8 @@ NUM_WORDS = {
         "zwanzig",
     ],
 }
-# Index 0 of the parser's English table is the "no month" slot.
-MONTHS = {
-    "en": MONTH_NAMES_EN[1:],
-    "de": [
-        "Januar",
-        "Februar",
-        "März",
-        "April",
-        "Mai",
-        "Juni",
-        "Juli",
-        "August",
-        "September",
-        "Oktober",
-        "November",
-        "Dezember",
-    ],
-}
-WEEKDAYS = {
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    "de": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
-}
+MONTHS = {lang: list(month_names(lang)) for lang in ("en", "de")}
+WEEKDAYS = {lang: list(weekday_names(lang)) for lang in ("en", "de")}
 CITIES = {  # (de, en)
     "de": [
         "Berlin",

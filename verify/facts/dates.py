@@ -4,67 +4,15 @@ from __future__ import annotations
 
 import re
 
+from verify.facts.cldr import month_forms, month_names
 from verify.facts.numbers_text import GAP, SCALE_RE, UNIT_RE, WS, trie_regex
 from verify.facts.values import DateMention
 
-_MONTHS_FULL: dict[str, int] = {
-    "January": 1,
-    "February": 2,
-    "March": 3,
-    "April": 4,
-    "May": 5,
-    "June": 6,
-    "July": 7,
-    "August": 8,
-    "September": 9,
-    "October": 10,
-    "November": 11,
-    "December": 12,
-    "Januar": 1,
-    "Jänner": 1,
-    "Februar": 2,
-    "Feber": 2,
-    "März": 3,
-    "Maerz": 3,
-    "Mai": 5,
-    "Juni": 6,
-    "Juli": 7,
-    "Oktober": 10,
-    "Dezember": 12,
-}
-_MONTHS_ABBR: dict[str, int] = {
-    "Jan": 1,
-    "Feb": 2,
-    "Mar": 3,
-    "Mär": 3,
-    "Mrz": 3,
-    "Apr": 4,
-    "Jun": 6,
-    "Jul": 7,
-    "Aug": 8,
-    "Sep": 9,
-    "Sept": 9,
-    "Oct": 10,
-    "Okt": 10,
-    "Nov": 11,
-    "Dec": 12,
-    "Dez": 12,
-}
-MONTH_NAMES_EN = [
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+# Spellings the CLDR does not list: Austrian "Feber", ASCII "Maerz", the abbreviations "Mrz" and "Sept".
+_MONTHS_FULL: dict[str, int] = {**month_forms("en")["full"], **month_forms("de")["full"], "Feber": 2, "Maerz": 3}
+_MONTHS_ABBR: dict[str, int] = {**month_forms("en")["abbr"], **month_forms("de")["abbr"], "Mrz": 3, "Sept": 9}
+# Index 0 is the "no month" slot, so that MONTH_NAMES_EN[mention.month or 0] reads "".
+MONTH_NAMES_EN = ["", *month_names("en")]
 
 
 def _month_re(group: str, standalone: bool = False) -> str:

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from text_to_num import text2num as _text2num
 
+from verify.facts.cldr import decimal_mark
+
 
 def trie_regex(words: list[str], spaces: str = " ") -> str:
     """A regex alternation of `words` as a trie, preferring the longest match; a space matches `spaces`."""
@@ -368,10 +370,8 @@ def split_decimal(s: str, lang: str | None) -> tuple[float, int] | None:
                 decimal = True
             elif len(after) != 3 or s[:idx].replace(" ", "").replace("'", "") == "0":
                 decimal = True
-            elif lang == "de":
-                decimal = last == ","
-            elif lang == "en":
-                decimal = last == "."
+            elif lang in ("de", "en"):
+                decimal = last == decimal_mark(lang)
             else:
                 decimal = False  # "1.234" / "1,234" without a language: thousands
             if decimal:

@@ -1,9 +1,10 @@
-"""Places in text, from a small gazetteer of countries, states and cities with their parents."""
+"""Places in text: every country (CLDR names) and a gazetteer of countries, states and cities with their parents."""
 
 from __future__ import annotations
 
 import re
 
+from verify.facts.cldr import country_names
 from verify.facts.numbers_text import WS, trie_regex
 from verify.facts.values import Place
 
@@ -310,7 +311,35 @@ def _read_gazetteer(text: str) -> tuple[dict[str, tuple[str, bool]], dict[str, s
     return forms, levels, parents
 
 
+# Country names that are also common English words or names, or a German name that is an English word.
+_NOT_PLACES = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Guernsey", "Island"})
+
+
+def _add_cldr_countries(forms: dict[str, tuple[str, bool]], levels: dict[str, str]) -> None:
+    """Every country's German and English name from the CLDR; the gazetteer adds aliases and adjectives.
+
+    A country the gazetteer lists keeps its canonical name (found through any of its CLDR names).
+    """
+    en, de = country_names("en"), country_names("de")
+    for code, en_name in en.items():
+        names = [n for n in (en_name, de.get(code)) if n and n not in _NOT_PLACES]
+        # CLDR writes "&" and a typographic apostrophe; texts mostly write "and"/"und" and "'".
+        names += [n.replace("&", word) for n, word in zip(names, ("and", "und"), strict=False) if "&" in n]
+        names += [n.replace("’", "'") for n in names if "’" in n]
+        if not names:
+            continue
+        canonical = next((forms[n][0] for n in names if n in forms and not forms[n][1]), None)
+        if canonical is None:
+            canonical = en_name.lower()
+            if levels.get(canonical, "country") != "country":  # "Georgien" is not the US state
+                canonical += " (country)"
+            levels[canonical] = "country"
+        for n in names:
+            forms.setdefault(n, (canonical, False))
+
+
 _PLACE_FORMS, _LEVEL, _PARENT = _read_gazetteer(_GAZETTEER)
+_add_cldr_countries(_PLACE_FORMS, _LEVEL)
 
 
 _PLACE_RE = re.compile(
