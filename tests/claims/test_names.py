@@ -43,3 +43,16 @@ def test_thresholds_adapt_to_a_small_corpus_only():
     assert th.for_corpus(21) == th
     assert th.model_copy(update={"small_corpus_passages": 0}).for_corpus(5) == th.model_copy(
         update={"small_corpus_passages": 0})
+
+
+def test_an_acronym_for_a_thing_is_no_organisation_to_resolve_to():
+    # "KI" (German for AI) is name-shaped; "das Unternehmen" after it still means the company named before.
+    from verify.claims.extract import extract_claims
+
+    text = ("Anthropic baut Rechenzentren in Texas. Amodei betonte die Notwendigkeit einer Infrastruktur zur "
+            "Förderung der KI. Das Unternehmen unterhält derzeit Cloud-Partnerschaften mit Google und Amazon.")
+    orgs = german_names([text, "Laut Anthropic wächst die KI. Google und Amazon investieren in KI."])
+    assert {"Anthropic", "Google", "Amazon"} <= orgs and "KI" not in orgs
+    claims = extract_claims(text, language="de", organisations=orgs)
+    assert any(c.text.startswith("Anthropic unterhält derzeit Cloud-Partnerschaften") for c in claims), \
+        [c.text for c in claims]

@@ -43,6 +43,9 @@ _APPOSITION = {
 _NOT_ORGS = frozenset(
     [*month_names("en"), *weekday_names("en"), *"Information Kingdom United States New York Claude".split()]
 )
+# Acronyms shaped like names that name a thing, a role or a country, never an organisation ("KI" is German
+# for AI): "das Unternehmen" must not resolve to them.
+NOT_ORG_ACRONYMS = frozenset("AI KI CEO CFO CTO COO US USA GPU CPU IT PR GDP BIP API LLM ML".split())
 _CLAUSE_SPLIT = re.compile(r"\s*(?:,\s*(?:und|and|aber|but|doch|während|while|whereas)|;)\s+", re.IGNORECASE)
 _VERB_AND = re.compile(r"\s+(?:und|and)\s+(?=[a-zäöüß]+\b)")
 _NOT_VERB_START = frozenset(
@@ -280,7 +283,7 @@ def organisations_from_passages(texts: Iterable[str]) -> set[str]:
         for m in re.finditer(r"(?:^|[.!?]\s+)([A-Z][a-zA-Z]{2,})\b", text):
             if m.group(1) in counts:
                 counts[m.group(1)] += 1
-    common = {"The", "This", "That", "It", "In", "On", "At", "For", "And", "But", "US", "AI", "CEO"}
+    common = {"The", "This", "That", "It", "In", "On", "At", "For", "And", "But", *NOT_ORG_ACRONYMS}
     # A capitalised word right after another is a surname or the tail of a place ("Dario Amodei", "New York").
     tails: dict[str, int] = {}
     for text in texts_list:

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from verify.claims.extract import is_place, organisations_from_passages
+from verify.claims.extract import NOT_ORG_ACRONYMS, is_place, organisations_from_passages
 from verify.facts.cldr import month_names, weekday_names
 from verify.models import Passage
 
@@ -93,7 +93,7 @@ def german_names(texts: Sequence[str], known: Iterable[str] = ()) -> set[str]:
             prev2, prev, prev_end = prev, word, m.end()
     names = set()
     for word in seen:
-        if word in _GERMAN_NOT_NAMES or len(word) < 2 or _is_place(word):
+        if word in _GERMAN_NOT_NAMES or word in NOT_ORG_ACRONYMS or len(word) < 2 or _is_place(word):
             continue
         if "-" in word:  # a compound ("KI-Infrastruktur") is a name only when every part is one
             if all(_name_shaped(part) for part in word.split("-") if part):
