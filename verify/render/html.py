@@ -53,7 +53,8 @@ mark.value{background:#ffd8a8;border-radius:2px;padding:0 .1em;font-style:normal
 @media print{
 body{padding:0;font-size:11pt}.layout{display:block}.article{border:0;padding:0}
 .details{position:static;max-height:none;overflow:visible;border:0;padding:0;margin-top:1rem}
-.js .detail,.detail{display:block !important;break-inside:avoid;border-bottom:1px solid #999}
+.js .detail,.detail,.js .detail.active{display:block !important;border-bottom:1px solid #999;break-inside:auto}
+.detail .head{break-inside:avoid;break-after:avoid}.cits li{break-inside:avoid}
 .claim{text-decoration-line:underline}.claim.selected{outline:0}
 a[href]::after{content:" (" attr(href) ")";font-size:.8em;color:#555;overflow-wrap:anywhere}
 }
@@ -201,7 +202,7 @@ def _marked(passage: str, reason: str) -> str:
 def _detail(i: int, v: Verdict) -> str:
     label = v.label.value
     rows = [
-        f'<section class="detail" id="claim-{i}" aria-labelledby="claim-{i}-h">',
+        f'<section class="detail" id="claim-{i}" aria-labelledby="claim-{i}-h"><div class="head">',
         f'<h2 id="claim-{i}-h"><span class="label {label}">{ICONS[v.label]} {esc(label)}</span> '
         f'<span class="small">confidence {v.confidence:.0%}</span></h2>',
         f"<p><strong>Claim:</strong> {esc(v.text)}</p>",
@@ -214,7 +215,7 @@ def _detail(i: int, v: Verdict) -> str:
         facts.append(f"speaker: {c.speaker}")
     rows.append(f'<p class="small">{esc(" · ".join(facts))}</p>')
     if v.citations:
-        rows.append(f"<h3>Citations ({len(v.citations)})</h3><ol class=\"cits\">")
+        rows.append(f"<h3>Citations ({len(v.citations)})</h3></div><ol class=\"cits\">")
         for cit in v.citations:
             url = safe_url(cit.url)
             title = esc(cit.title or cit.doc_id)
@@ -230,7 +231,7 @@ def _detail(i: int, v: Verdict) -> str:
             )
         rows.append("</ol>")
     else:
-        rows.append("<p class=\"small\">No citations.</p>")
+        rows.append("<p class=\"small\">No citations.</p></div>")
     rows.append("</section>")
     return "".join(rows)
 
