@@ -142,3 +142,21 @@ def test_eval_predictions_then_compare_through_the_cli(tmp_path, monkeypatch):
     assert res["n"] == len(rows) and res["accuracy"]["b"] < res["accuracy"]["a"]  # certainty abstains: all unknown
     r = CliRunner().invoke(app, [*base, "--predictions", str(tmp_path)])
     assert r.exit_code == 2 and "cannot write predictions" in r.output
+
+
+def test_compare_folders_each_set_then_pooled(tmp_path, capsys):
+    """Two runs of scripts/baseline_dev.sh: every set compared, then all pooled (same ids in two sets stay apart)."""
+    rows = [{"id": str(i), "group": str(i // 2), "gold": "supported" if i % 2 else "contradicted",
+             "pred": "supported"} for i in range(20)]
+    for run, pred in (("a", lambda r: r["pred"]), ("b", lambda r: r["gold"])):
+        (tmp_path / run).mkdir()
+        _write(tmp_path / run / "one.pred.jsonl", rows)
+        _write(tmp_path / run / "two.pred.jsonl", [{**r, "pred": pred(r)} for r in rows])
+    pooled = compare(tmp_path / "a", tmp_path / "b", resamples=100)
+    assert pooled["n"] == 40 and pooled["changed"] == 10
+    assert main([str(tmp_path / "a"), str(tmp_path / "b"), "--resamples", "100"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("| accuracy |") == 3 and "one.pred.jsonl" in out and "two.pred.jsonl" in out
+    (tmp_path / "b" / "one.pred.jsonl").unlink()
+    assert main([str(tmp_path / "a"), str(tmp_path / "b")]) == 2  # a set missing from one run is an error
+    assert "one.pred.jsonl" in capsys.readouterr().err

@@ -11,13 +11,25 @@ from verify.datasets.benchmarks import DataError, read_jsonl
 from verify.eval.metrics import paired_bootstrap
 from verify.eval.scoring import PREDICTIONS_FORMAT
 
+_SUFFIX = ".pred.jsonl"
+
 
 class CompareError(ValueError):
     """A predictions file that cannot be read or does not match the other one."""
 
 
 def read_predictions(path: Path) -> dict[str, dict]:
-    """id -> row of a predictions file; errors name the file and line."""
+    """id -> row of a predictions file, or of every *.pred.jsonl in a folder pooled (ids and split groups
+    prefixed by the file's name); errors name the file and line."""
+    if path.is_dir():
+        pooled: dict[str, dict] = {}
+        for file in sorted(path.glob("*" + _SUFFIX)):
+            name = file.name[: -len(_SUFFIX)]
+            for i, row in read_predictions(file).items():
+                pooled[f"{name}:{i}"] = {**row, "id": f"{name}:{i}", "group": f"{name}:{row.get('group', i)}"}
+        if not pooled:
+            raise CompareError(f"{path}: no *{_SUFFIX} files")
+        return pooled
     rows: dict[str, dict] = {}
     try:
         for no, row in read_jsonl(path):
@@ -76,8 +88,9 @@ def markdown(res: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m verify.eval.compare", description=__doc__)
-    ap.add_argument("a", type=Path, help="predictions of system A (verify eval NAME --predictions A.jsonl)")
-    ap.add_argument("b", type=Path, help="predictions of system B, on the same claims")
+    ap.add_argument("a", type=Path, help="predictions of system A (verify eval NAME --predictions A.jsonl), or a "
+                    "folder of *.pred.jsonl files (scripts/baseline_dev.sh OUT): each file, then all pooled")
+    ap.add_argument("b", type=Path, help="predictions of system B, on the same claims (a folder with the same files)")
     ap.add_argument("--resamples", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--language", default=None, help="only the claims in this language (e.g. de)")
@@ -86,12 +99,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.resamples < 1:
         print("--resamples must be at least 1", file=sys.stderr)
         return 2
+    pairs = [(args.a, args.b)]
+    if args.a.is_dir() and args.b.is_dir():
+        names = sorted({f.name for f in args.a.glob("*" + _SUFFIX)} | {f.name for f in args.b.glob("*" + _SUFFIX)})
+        pairs = [(args.a / n, args.b / n) for n in names] + pairs
+    results = []
     try:
-        res = compare(args.a, args.b, args.resamples, args.seed, args.language)
+        for a, b in pairs:
+            if args.language and a.is_file() and not any(
+                    r.get("language") == args.language for r in read_predictions(a).values()):
+                continue  # a set without claims in that language
+            results.append(compare(a, b, args.resamples, args.seed, args.language))
     except CompareError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.write(json.dumps(res, indent=2) + "\n" if args.format == "json" else markdown(res))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(results[0] if len(results) == 1 else results, indent=2) + "\n")
+    else:
+        sys.stdout.write("\n".join(markdown(r) for r in results))
     return 0
 
 
