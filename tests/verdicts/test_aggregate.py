@@ -147,3 +147,17 @@ def test_a_learned_verdict_model_decides_the_label_and_its_probability_is_the_co
     aggregate(claim, hits, judgements, th.model_copy(update={"verdict_model": None}), out)
     assert len(out) == 1 and len(out[0]) == n and out[0][k] == 1.0
     assert set(model.probabilities(out[0])) == set(LABELS)
+
+
+def test_a_passage_stating_another_value_never_supports_the_claim():
+    # Shipped weights: the rule's contradiction counts 0.6, so a named mismatch (0.82 -> 0.49) can stay under
+    # the contradict threshold while the NLI reading of the shared topic sits just over entail (0.52).
+    th = Thresholds(rule_weight=0.6, entail=0.5, contradict=0.5)
+    hits = [_hit(1, 0.64)]
+    j = {"d1#0": [Judgement(passage_id="d1#0", judge="rules", kind="values", contradiction=0.82, neutral=0.18,
+                            reason="amount differs: about 300 billion USD (claim) vs 600 billion USD (evidence)",
+                            mismatched=["amount 300 billion USD"]),
+                  Judgement(passage_id="d1#0", judge="nli", entailment=0.52, neutral=0.02, contradiction=0.46)]}
+    v = aggregate(CLAIM, hits, j, th)
+    assert v.label is not Label.SUPPORTED
+    assert v.citations[0].stance is not Label.SUPPORTED

@@ -98,7 +98,9 @@ def _stance(hit: Hit, judgements: Sequence[Judgement], th: Thresholds, claim_tex
             rule_c = rules.contradiction * th.rule_weight
             # A named differing value is the more useful reason, whichever judge is surer.
             contradiction, reason = max(rule_c, contradiction), rules.reason
-            support = min(support, 1.0 - contradiction)
+            # A passage that states another value for what the claim states cannot support it, however
+            # sure the NLI reading of the shared topic is ("300 billion" against "600 billion").
+            support = 0.0
         elif rules.entailment > 0:
             rule_s = rules.entailment * (0.5 + 0.5 * hit.score)
             if nli is None:
