@@ -51,10 +51,11 @@ def measure(names: list[str], encoder: str, split: str, limit: int | None, thres
                     continue
                 passages = [store.passages[i] for i in ids]
                 dense = rescale_dense(np.stack([store.faiss.reconstruct(i) for i in ids]) @ qv, enc.id)
-                terms = len(tokenize(q))
+                terms = len(tokenize(q, c.language))
                 cross = cross_lingual(c.language, (p.language for p in passages))
-                pooled_lex = rescale_lexical(store.bm25.scores(q)[ids], terms)
-                own_lex = rescale_lexical(BM25Index([lexical_text(p) for p in passages]).scores(q), terms)  # as the index does
+                pooled_lex = rescale_lexical(store.bm25.scores(q, c.language)[ids], terms)
+                own_index = BM25Index([lexical_text(p) for p in passages], [p.language for p in passages])
+                own_lex = rescale_lexical(own_index.scores(q, c.language), terms)  # as the index does
                 best = {}
                 for tag, lex in (("pooled", pooled_lex), ("own", own_lex)):
                     fused = fuse_languages(dense, lex, th.dense_weight, cross)

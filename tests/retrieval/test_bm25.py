@@ -1,4 +1,4 @@
-"""BM25 tokens: English stemmed with bm25s's stop words, German unstemmed, thousands separators per language."""
+"""BM25 tokens: English words stemmed (names kept) with bm25s's stop words, German unstemmed, thousands per language."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ def test_names_and_numbers_match_across_languages():
     index = BM25Index(["Fluidstack wurde 2017 in London gegründet.", "Das Wetter war schön."], ["de", "de"])
     scores = index.scores("Fluidstack was founded in 2017", "en")
     assert scores[0] > 0 and scores[1] == 0
+    # English names are not stemmed ("Anthropic" would give "anthrop", "Texas" "texa"): they meet German text.
+    assert tokenize("Anthropic opened sites in Texas", "en") == ["anthropic", "open", "site", "texas"]
+    german, english = "Anthropic hat Claude in Texas vorgestellt.", "Anthropic released Claude in Texas."
+    assert BM25Index([german, "Kaffee"], ["de", "de"]).scores(english, "en")[0] > 0
+    assert BM25Index([english, "Coffee"], ["en", "en"]).scores(german, "de")[0] > 0
 
 
 def test_an_inflected_english_query_finds_the_passage():

@@ -11,10 +11,10 @@ import numpy as np
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # Thousands separators as each language writes them, so that "1.234" (de), "1,234" (en) and "1234" meet.
 _THOUSANDS = {"de": re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))"), "en": re.compile(r"(?<=\d),(?=\d{3}(?!\d))")}
-# English text: bm25s's stop words and the Snowball stemmer (PyStemmer). German and other text keep this short
-# list and no stemming: on HealthFC's German dev claims the German Snowball stemmer cost 0.056 macro-F1 and
-# bm25s's German stop words 0.013, while English stemming cost nothing and gained 0.025 on Climate-FEVER
-# (docs/results.md, "Library swaps").
+# English text: bm25s's stop words and the Snowball stemmer (PyStemmer) for lower-case words; a capitalised word
+# (a name, mostly) is kept whole so that it still meets the same name in German text ("Anthropic", "Texas").
+# German and other text keep this short list and no stemming: on HealthFC's German dev claims the German
+# Snowball stemmer cost 0.056 macro-F1 and bm25s's German stop words 0.013 (docs/results.md, "Library swaps").
 _OWN_STOP = frozenset(
     """a an and are as at be by for from has have in is it its of on or that the to was were will with
     der die das den dem des ein eine einer eines einem einen und ist sind war wurde werden wird mit von
@@ -31,17 +31,21 @@ def _english():
 
 
 def tokenize(text: str, lang: str | None = None) -> list[str]:
-    """Lower-cased word tokens without stop words; English ones stemmed ("companies" -> "compani").
+    """Lower-cased word tokens without stop words; English lower-case words stemmed ("companies" -> "compani").
 
     Compounds like '50-Milliarden-Dollar' give '50', 'milliarden', 'dollar'.
     """
     if lang in _THOUSANDS:
         text = _THOUSANDS[lang].sub("", text)
-    words = _TOKEN.findall(text.lower())
     if lang == "en":
         stop, stemmer = _english()
-        return stemmer.stemWords([w for w in words if w not in stop])
-    return [w for w in words if w not in _OWN_STOP]
+        out = []
+        for word in _TOKEN.findall(text):
+            low = word.lower()
+            if low not in stop:
+                out.append(stemmer.stemWord(low) if word == low else low)
+        return out
+    return [w for w in _TOKEN.findall(text.lower()) if w not in _OWN_STOP]
 
 
 class BM25Index:
