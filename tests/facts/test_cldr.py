@@ -40,3 +40,19 @@ def test_ambiguous_names_are_not_places():
     assert find_places("Island nations") == []
     (georgien,) = find_places("Georgien")
     assert place_level(georgien.name) == "country" and georgien.name != "georgia"
+
+
+def test_a_dependent_territory_lies_within_its_country():
+    from verify.facts import compare
+    from verify.facts.places import ancestors
+
+    (pr,) = find_places("Puerto Rico")
+    assert ancestors(pr.name) == ["united states"]
+    assert compare("The storm hit Puerto Rico.", "The storm hit the United States.").mismatches == []
+    assert [p.name for p in find_places("Grönland")] == [p.name for p in find_places("Greenland")]
+
+
+def test_names_within_other_names_or_words_are_not_countries():
+    assert find_places("Oil spills in the Niger Delta; guinea pigs and Guinea pigs; Panama hats") == []
+    assert find_places("Diego Garcia and St. Martin") == []
+    assert [p.name for p in find_places("Myanmar (Burma)")] == ["myanmar"]

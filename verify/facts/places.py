@@ -313,37 +313,62 @@ def _read_gazetteer(text: str) -> tuple[dict[str, tuple[str, bool]], dict[str, s
 
 # Country names that are also common English words or names, or a German name that is an English word.
 _NOT_PLACES = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Guernsey", "Island"})
+# CLDR codes left out: uninhabited or military places, and "St. Martin", a saint's day in German.
+_NOT_COUNTRIES = frozenset({"AQ", "AC", "BV", "CP", "DG", "GS", "HM", "IO", "MF", "TA", "TF", "UM"})
+# Dependent territories lie within their country: "Puerto Rico" is no mismatch against "United States".
+_TERRITORY_OF = {
+    **dict.fromkeys(("PR", "GU", "VI", "AS", "MP"), "US"), **dict.fromkeys(("GL", "FO"), "DK"),
+    **dict.fromkeys(("HK", "MO"), "CN"), **dict.fromkeys(("IC", "EA"), "ES"),
+    **dict.fromkeys(("RE", "MQ", "GP", "GF", "YT", "PM", "BL", "NC", "PF", "WF"), "FR"),
+    **dict.fromkeys(("AW", "CW", "SX", "BQ"), "NL"), **dict.fromkeys(("SJ",), "NO"), **dict.fromkeys(("AX",), "FI"),
+    **dict.fromkeys(("BM", "KY", "VG", "AI", "MS", "TC", "FK", "GI", "SH", "PN", "IM"), "GB"),
+    **dict.fromkeys(("CX", "CC", "NF"), "AU"), **dict.fromkeys(("CK", "NU", "TK"), "NZ"),
+}
 
 
-def _add_cldr_countries(forms: dict[str, tuple[str, bool]], levels: dict[str, str]) -> None:
-    """Every country's German and English name from the CLDR; the gazetteer adds aliases and adjectives.
+def _readable(cldr_name: str) -> str:
+    """A canonical name from a CLDR one: "Myanmar (Burma)" -> "myanmar", "Hong Kong SAR China" -> "hong kong"."""
+    name = re.sub(r"\s*\(.*?\)", "", cldr_name).replace(" SAR China", "").replace(" - ", " ")
+    return name.lower()
 
-    A country the gazetteer lists keeps its canonical name (found through any of its CLDR names).
-    """
+
+def _add_cldr_countries(forms: dict[str, tuple[str, bool]], levels: dict[str, str], parents: dict[str, str]) -> None:
+    """Every country's and dependent territory's German and English name from the CLDR; the gazetteer adds
+    aliases, adjectives, states and cities. A place the gazetteer lists keeps its canonical name (found
+    through any of its CLDR names)."""
     en, de = country_names("en"), country_names("de")
+    canonical_of: dict[str, str] = {}
     for code, en_name in en.items():
+        if code in _NOT_COUNTRIES:
+            continue
         names = [n for n in (en_name, de.get(code)) if n and n not in _NOT_PLACES]
         # CLDR writes "&" and a typographic apostrophe; texts mostly write "and"/"und" and "'".
         names += [n.replace("&", word) for n, word in zip(names, ("and", "und"), strict=False) if "&" in n]
-        names += [n.replace("’", "'") for n in names if "’" in n]
+        names += [n.replace("\u2019", "'") for n in names if "\u2019" in n]
         if not names:
             continue
         canonical = next((forms[n][0] for n in names if n in forms and not forms[n][1]), None)
         if canonical is None:
-            canonical = en_name.lower()
+            canonical = _readable(en_name)
             if levels.get(canonical, "country") != "country":  # "Georgien" is not the US state
                 canonical += " (country)"
-            levels[canonical] = "country"
+            levels[canonical] = "state" if code in _TERRITORY_OF else "country"
+            canonical_of[code] = canonical
+        elif code not in _TERRITORY_OF:
+            canonical_of[code] = canonical
         for n in names:
             forms.setdefault(n, (canonical, False))
+    for code, country in _TERRITORY_OF.items():
+        if code in canonical_of and country in canonical_of:  # a territory the gazetteer does not place
+            parents.setdefault(canonical_of[code], canonical_of[country])
 
 
 _PLACE_FORMS, _LEVEL, _PARENT = _read_gazetteer(_GAZETTEER)
-_add_cldr_countries(_PLACE_FORMS, _LEVEL)
+_add_cldr_countries(_PLACE_FORMS, _LEVEL, _PARENT)
 
 
 _PLACE_RE = re.compile(
-    r"(?<![\w])(?:" + trie_regex(list(_PLACE_FORMS)) + r")(?![\w])(?!-?" + WS + r"*(?:[Dd]ollars?|\$))"
+    r"(?<![\w])(?:" + trie_regex(list(_PLACE_FORMS)) + r")(?![\w])(?!-?" + WS + r"*(?:[Dd]ollars?|\$)|" + WS + r"+(?:Delta|River|pigs?|hats?)\b)"
 )
 
 
