@@ -625,3 +625,12 @@ def test_a_year_is_compared_with_the_years_of_the_same_event(claim, passage, lan
 def test_a_year_of_another_event_alone_says_nothing():
     c = compare("Fluidstack wurde 2019 gegründet.", "Fluidstack hat 2025 einen Vertrag unterzeichnet.", "de", "de")
     assert c.mismatches == [] and c.matches == []
+
+
+def test_a_year_for_no_named_event_is_not_contradicted_by_an_event_year():
+    # "2024" is stated for a head count; the passage's 2022 is a revenue year, another fact.
+    c = compare("Im Jahr 2024 hatte Fluidstack nur etwa zehn Vollzeitbeschäftigte.",
+                "Der Umsatz von Fluidstack lag 2022 bei 1,8 Millionen Dollar.", "de", "de")
+    assert c.mismatches == []
+    c = compare("In 2024 the firm had ten employees.", "In 2023 the firm had ten employees.", "en", "en")
+    assert c.mismatches == ["year differs: 2024 (claim) vs 2023 (evidence)"]

@@ -245,14 +245,15 @@ def compare(claim: str, passage: str, claim_lang: str = "en", passage_lang: str 
             mismatches.append(f"{word} differs: {format_quantity(q)} (claim) vs {ev} (evidence)")
 
     # years: a year is compared with the passage's years of the same event (founded, revenue, opening...)
-    # where either names one; "founded in 2019" is not contradicted by a revenue year of 2022
+    # where either names one; "founded in 2019" is not contradicted by a revenue year of 2022, and a year
+    # the claim states for no named event ("2024 hatte Fluidstack zehn Mitarbeiter") not by a revenue year
     claim_years = list(dict.fromkeys((d.year, year_event(claim, d)) for d in cd if d.year is not None))
     passage_events = [(d.year, year_event(passage, d)) for d in pd if d.year is not None]
     passage_years = list(dict.fromkeys(y for y, _ in passage_events))
     for y, event in claim_years:
         facts += 1
         same = [py for py, pe in passage_events if event is not None and pe == event]
-        pool = same or [py for py, pe in passage_events if event is None or pe is None]
+        pool = same or [py for py, pe in passage_events if pe is None]
         if y in passage_years and (not same or y in same):
             matches.append(f"year {y}")
         elif pool:
