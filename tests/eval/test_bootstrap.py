@@ -160,3 +160,10 @@ def test_compare_folders_each_set_then_pooled(tmp_path, capsys):
     (tmp_path / "b" / "one.pred.jsonl").unlink()
     assert main([str(tmp_path / "a"), str(tmp_path / "b")]) == 2  # a set missing from one run is an error
     assert "one.pred.jsonl" in capsys.readouterr().err
+
+
+def test_compare_one_file_without_the_language_is_an_error(tmp_path, capsys):
+    rows = [{"id": str(i), "gold": "supported", "pred": "supported", "language": "en"} for i in range(4)]
+    a, b = _write(tmp_path / "a.jsonl", rows), _write(tmp_path / "b.jsonl", rows)
+    assert main([str(a), str(b), "--language", "de"]) == 2
+    assert "no claims in language 'de'" in capsys.readouterr().err

@@ -100,15 +100,16 @@ def main(argv: list[str] | None = None) -> int:
         print("--resamples must be at least 1", file=sys.stderr)
         return 2
     pairs = [(args.a, args.b)]
-    if args.a.is_dir() and args.b.is_dir():
+    folders = args.a.is_dir() and args.b.is_dir()
+    if folders:
         names = sorted({f.name for f in args.a.glob("*" + _SUFFIX)} | {f.name for f in args.b.glob("*" + _SUFFIX)})
         pairs = [(args.a / n, args.b / n) for n in names] + pairs
     results = []
     try:
-        for a, b in pairs:
-            if args.language and a.is_file() and not any(
+        for i, (a, b) in enumerate(pairs):
+            if folders and i < len(pairs) - 1 and args.language and not any(
                     r.get("language") == args.language for r in read_predictions(a).values()):
-                continue  # a set without claims in that language
+                continue  # one set of the folders without claims in that language; the pooled row decides
             results.append(compare(a, b, args.resamples, args.seed, args.language))
     except CompareError as exc:
         print(f"error: {exc}", file=sys.stderr)
