@@ -122,13 +122,15 @@ def _reason(exc: OSError) -> str:
 
 
 def publish_files(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Write `files` as one set: on any failure every target keeps its old contents (or stays absent).
+    """Write `files` as one set: on a failure every target keeps its old contents (or stays absent).
 
     Each file is first staged as a hidden temporary sibling of its target (written and fsynced), so a full
     disk or a folder that cannot be written fails before any target changes. Only then is each renamed over
-    its target; should a rename fail, the targets already replaced are put back from hard links to their
-    old contents (taken while staging; a filesystem without hard links leaves those as the new ones). On
-    any error the temporary files are removed and PublishError names the target that failed."""
+    its target; should a rename fail or the process be interrupted (Ctrl-C) between renames, the targets
+    already replaced are put back from hard links to their old contents (taken while staging; a filesystem
+    without hard links leaves those as the new ones). The renames are one after another: a reader in that
+    instant, or a power cut, can still see a mixed set. On any error the temporary files are removed and
+    PublishError names the target that failed."""
     seen: dict[Path, Path] = {}
     for path, _ in files:
         key = path.resolve()
@@ -166,6 +168,9 @@ def publish_files(files: Sequence[tuple[Path, bytes]]) -> None:
                 lost = _roll_back(replaced, backups)
                 note = f"; could not restore {', '.join(map(str, lost))}" if lost else ""
                 raise PublishError(path, _reason(exc) + note) from exc
+            except BaseException:  # KeyboardInterrupt, SystemExit: put the old set back, then go on stopping
+                _roll_back(replaced, backups)
+                raise
             replaced.append(path)
         for folder in {p.parent for p in replaced}:
             try:

@@ -125,3 +125,17 @@ def test_a_folder_or_a_path_named_twice_is_refused_before_writing(tmp_path, targ
     with pytest.raises(PublishError, match="named twice in the set"):
         publish_files([(targets[0], b"new"), (tmp_path / "a" / ".." / "a" / "out.sarif", b"other")])
     assert state(tmp_path) == OLD
+
+
+def test_an_interrupt_between_renames_puts_back_the_old_set(tmp_path, targets, monkeypatch):
+    real = os.replace
+
+    def interrupted(src, dst):
+        if Path(dst) == targets[2]:
+            raise KeyboardInterrupt
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs(renderers(targets))
+    assert state(tmp_path) == OLD

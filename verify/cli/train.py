@@ -107,16 +107,20 @@ def register(app: typer.Typer) -> None:
             from verify.weights.judge import artifact_dir
 
             target = install_to or artifact_dir()
-            if run.name == "stage5":  # the average learnt from both stages' data
-                manifest = json.dumps({"average_of": {s: json.loads((run.parent / s / "data_manifest.json").read_text(
-                    encoding="utf-8")) for s in ("stage4", "stage5")}}, indent=1, ensure_ascii=False).encode("utf-8")
-            else:
-                manifest = (run / "data_manifest.json").read_bytes()
-            # One set: a reader (or a crash) never sees new weights beside the old judge.json or manifest.
             try:
-                publish_files([(target / "judge.safetensors", (artifact / "judge.safetensors").read_bytes()),
-                               (target / "judge.json", (artifact / "judge.json").read_bytes()),
-                               (target / "data_manifest.json", manifest)])
+                if run.name == "stage5":  # the average learnt from both stages' data
+                    manifest = json.dumps({"average_of": {s: json.loads((run.parent / s / "data_manifest.json").read_text(
+                        encoding="utf-8")) for s in ("stage4", "stage5")}}, indent=1, ensure_ascii=False).encode()
+                else:
+                    manifest = (run / "data_manifest.json").read_bytes()
+                files = [(target / "judge.safetensors", (artifact / "judge.safetensors").read_bytes()),
+                         (target / "judge.json", (artifact / "judge.json").read_bytes()),
+                         (target / "data_manifest.json", manifest)]
+            except (OSError, ValueError) as exc:
+                raise fail(EXIT_INDEX, f"cannot read the trained judge: {exc}") from exc
+            # One set: a failed or interrupted install leaves the previous judge's three files together.
+            try:
+                publish_files(files)
             except PublishError as exc:
                 raise fail(EXIT_INPUT, f"cannot install the judge: {exc}") from exc
             typer.echo(f"installed the judge artifact in {target}")
