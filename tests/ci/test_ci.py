@@ -656,3 +656,14 @@ def test_a_valid_json_but_wrong_cache_entry_is_a_miss(repo, verifier, tmp_path):
     result = run(repo, verifier, cache=ResultCache(cache_dir))
     assert (result.cache.hits, result.cache.misses, result.cache.invalid) == (0, 2, 2)
     assert exit_code(result) == 1
+
+
+def test_the_result_cache_key_changes_with_a_verdict_library(monkeypatch):
+    import importlib.metadata as md
+
+    from verify.ci.cache import code_version
+
+    before = code_version()
+    real = md.version
+    monkeypatch.setattr(md, "version", lambda name: "0.0-other" if name == "babel" else real(name))
+    assert code_version() != before  # a new CLDR release may change the place names, so the verdicts

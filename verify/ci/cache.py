@@ -25,11 +25,24 @@ def tool_version() -> str:
     return verify.__version__
 
 
+# Libraries whose data or code decide verdicts: CLDR names (babel), stems (PyStemmer), number words, BM25.
+_VERDICT_LIBRARIES = ("babel", "PyStemmer", "text2num", "bm25s")
+
+
 def code_version() -> str:
-    """Hash of the package version and of the code that decides verdicts (`verify.identity.VERDICT_PARTS`)."""
+    """Hash of the package version, of the code that decides verdicts (`verify.identity.VERDICT_PARTS`) and of
+    the versions of the libraries that do."""
+    from importlib.metadata import PackageNotFoundError, version
+
     from verify.identity import code_digest
 
-    return hashlib.sha256(f"{tool_version()}\0{code_digest()}".encode()).hexdigest()[:16]
+    libs = []
+    for name in _VERDICT_LIBRARIES:
+        try:
+            libs.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            libs.append(f"{name}=-")
+    return hashlib.sha256(f"{tool_version()}\0{code_digest()}\0{','.join(libs)}".encode()).hexdigest()[:16]
 
 
 def judge_keys(settings: Settings, judges: Sequence[str]) -> dict[str, str]:
