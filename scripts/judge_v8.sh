@@ -51,6 +51,6 @@ $PY -m verify eval fever-jsonl --data eval/owned/seed-topic.jsonl --evidence evi
     --thresholds "$OUT/thresholds.json" --format json -o "$OUT/dev/owned-seed-topic.json" \
     --predictions "$OUT/dev/owned-seed-topic.pred.jsonl"
 $PY -m verify audit --nli-model "$CAND" --thresholds "$OUT/thresholds.json" --format json > "$OUT/seed.json"
-$PY -m verify.eval.compare "$BASE" "$OUT/dev" > "$OUT/compare-dev.md" || true
-$PY -m verify.eval.compare --language de "$BASE" "$OUT/dev" > "$OUT/compare-dev-de.md" || true
+$PY -m verify.eval.compare "$BASE" "$OUT/dev" > "$OUT/compare-dev.md"
+$PY -m verify.eval.compare --language de "$BASE" "$OUT/dev" > "$OUT/compare-dev-de.md"
 log "done"

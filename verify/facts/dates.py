@@ -8,9 +8,10 @@ from verify.facts.cldr import month_forms, month_names
 from verify.facts.numbers_text import GAP, SCALE_RE, UNIT_RE, WS, trie_regex
 from verify.facts.values import DateMention
 
-# Spellings the CLDR does not list: Austrian "Feber", ASCII "Maerz", the abbreviations "Mrz" and "Sept".
+# Spellings the CLDR does not list: Austrian "Feber", ASCII "Maerz", the abbreviation "Mrz". Both languages'
+# forms are read in either language's text ("Sept." is German CLDR and common in English).
 _MONTHS_FULL: dict[str, int] = {**month_forms("en")["full"], **month_forms("de")["full"], "Feber": 2, "Maerz": 3}
-_MONTHS_ABBR: dict[str, int] = {**month_forms("en")["abbr"], **month_forms("de")["abbr"], "Mrz": 3, "Sept": 9}
+_MONTHS_ABBR: dict[str, int] = {**month_forms("en")["abbr"], **month_forms("de")["abbr"], "Mrz": 3}
 # Index 0 is the "no month" slot, so that MONTH_NAMES_EN[mention.month or 0] reads "".
 MONTH_NAMES_EN = ["", *month_names("en")]
 
