@@ -39,12 +39,10 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
         text = _THOUSANDS[lang].sub("", text)
     if lang == "en":
         stop, stemmer = _english()
-        out = []
-        for word in _TOKEN.findall(text):
-            low = word.lower()
-            if low not in stop:
-                out.append(stemmer.stemWord(low) if word == low else low)
-        return out
+        words = [w for w in _TOKEN.findall(text) if w.lower() not in stop]
+        # One stemmer call for the lower-case words (a call per word costs more than the stemming).
+        stems = iter(stemmer.stemWords([w for w in words if w.islower()]))
+        return [next(stems) if w.islower() else w.lower() for w in words]
     return [w for w in _TOKEN.findall(text.lower()) if w not in _OWN_STOP]
 
 
