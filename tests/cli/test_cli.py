@@ -143,7 +143,8 @@ def test_fail_on_exits_1_after_writing_the_report(tmp_path, monkeypatch):
     assert bad.exit_code == 2
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["audit"], ["ci"], ["eval"], ["index"], ["serve"], ["train-judge"]])
+@pytest.mark.parametrize("command", [[], ["check"], ["audit"], ["ci"], ["eval"], ["index"], ["serve"], ["train-judge"],
+                                     ["schema"]])
 def test_help_shows_no_python_type_names(command):
     # typer labels an option without a metavar by its Python type ("<bool>", "<list[Path]>", "{file}"):
     # every option declares a readable metavar, and flags (click's own --help included) show none.
