@@ -26,6 +26,19 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` so that readers see either the old file or the complete new one."""
     if path.is_dir():  # else os.replace fails naming the temporary file, not the path the user gave
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    tmp = _write_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    """`data` in a new hidden sibling of `path`, synced to disk and readable as the target would be; removed
+    again if writing fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -34,16 +47,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    return Path(tmp)
 
 
 def _umask() -> int:
@@ -102,11 +110,7 @@ def publish_folder(tmp: Path, folder: Path) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     os.replace(tmp, folder)
-    dir_fd = os.open(folder.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    _fsync_dir(folder.parent)
 
 
 class PublishError(Exception):
@@ -146,13 +150,8 @@ def publish_files(files: Sequence[tuple[Path, bytes]]) -> None:
     try:
         for path, data in files:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
-                os.close(fd)
-                tmp = Path(name)
-                staged.append(tmp)
-                # fsync and a mode others can read, onto the name reserved above
-                atomic_write_bytes(tmp, data)
+                staged.append(_write_temp(path, data))
+                tmp = staged[-1]
                 if path.exists():
                     backups[path] = None
                     with contextlib.suppress(OSError):

@@ -58,14 +58,14 @@ def test_a_rendering_failure_of_the_second_target_writes_none(tmp_path, targets)
 
 
 def test_a_staging_failure_leaves_every_old_target_and_no_temp_file(tmp_path, targets, monkeypatch):
-    real = locking.atomic_write_bytes
+    real = locking._write_temp
 
-    def full_disk(path: Path, data: bytes) -> None:
+    def full_disk(path: Path, data: bytes) -> Path:
         if path.parent == targets[1].parent:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        real(path, data)
+        return real(path, data)
 
-    monkeypatch.setattr(locking, "atomic_write_bytes", full_disk)
+    monkeypatch.setattr(locking, "_write_temp", full_disk)
     with pytest.raises(PublishError) as err:
         write_outputs(renderers(targets))
     assert err.value.path == targets[1]
