@@ -51,11 +51,12 @@ def measure(names: list[str], encoder: str, split: str, limit: int | None, thres
                     continue
                 passages = [store.passages[i] for i in ids]
                 dense = rescale_dense(np.stack([store.faiss.reconstruct(i) for i in ids]) @ qv, enc.id)
-                terms = len(tokenize(q, c.language))
+                tokens = tokenize(q, c.language)
+                terms = len(tokens)
                 cross = cross_lingual(c.language, (p.language for p in passages))
-                pooled_lex = rescale_lexical(store.bm25.scores(q, c.language)[ids], terms)
+                pooled_lex = rescale_lexical(store.bm25.token_scores(tokens)[ids], terms)
                 own_index = BM25Index([lexical_text(p) for p in passages], [p.language for p in passages])
-                own_lex = rescale_lexical(own_index.scores(q, c.language), terms)  # as the index does
+                own_lex = rescale_lexical(own_index.token_scores(tokens), terms)  # as the index does
                 best = {}
                 for tag, lex in (("pooled", pooled_lex), ("own", own_lex)):
                     fused = fuse_languages(dense, lex, th.dense_weight, cross)

@@ -59,7 +59,11 @@ class BM25Index:
 
     def scores(self, query: str, lang: str | None = None) -> np.ndarray:
         """BM25 score of every passage for `query` in language `lang` (zeros where no term matches)."""
-        tokens = [t for t in tokenize(query, lang) if t in self._vocab]
+        return self.token_scores(tokenize(query, lang))
+
+    def token_scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every passage for a query already tokenised by `tokenize`."""
+        tokens = [t for t in query_tokens if t in self._vocab]
         if not tokens or not self.size:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)

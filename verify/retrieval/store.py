@@ -399,7 +399,8 @@ class HybridRetriever:
         sims, ids = self.store.faiss.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
         results = []
         for qi, claim in enumerate(claims):
-            lex_all = self.store.bm25.scores(queries[qi], claim.language)
+            terms = tokenize(queries[qi], claim.language)
+            lex_all = self.store.bm25.token_scores(terms)
             cand = {int(i): float(s) for i, s in zip(ids[qi], sims[qi], strict=True) if i >= 0}
             # Partial selection: a full sort of a million BM25 scores per claim costs ~85 ms.
             top_lex = np.argpartition(-lex_all, k - 1)[:k] if k < n else np.arange(n)
@@ -412,7 +413,7 @@ class HybridRetriever:
             if missing.any():  # lexical-only candidates: compute their exact cosine
                 vecs = np.stack([self.store.faiss.reconstruct(int(i)) for i in cids[missing]])
                 dense[missing] = vecs @ vectors[qi]
-            lexical = rescale_lexical(lex_all[cids], len(tokenize(queries[qi], claim.language)))
+            lexical = rescale_lexical(lex_all[cids], len(terms))
             cross = cross_lingual(claim.language, (self.store.passages[int(i)].language for i in cids))
             rescaled = rescale_dense(dense, self.encoder.id)
             fused = fuse_languages(rescaled, lexical, self.dense_weight, cross)
