@@ -11,13 +11,13 @@ from verify.facts.cldr import month_names, weekday_names
 from verify.models import Passage
 
 # Words German capitalises that are never names here: units, months, days, and nouns too common to tell
-# anything (they would make every sentence "about" the same organisation).
+# anything (they would make every sentence "about" the same organisation); and acronyms of things ("KI").
 _GERMAN_NOT_NAMES = frozenset(
     """Milliarde Milliarden Million Millionen Billion Billionen Tausend Dollar Euro Prozent Jahr Jahre Jahren
     Gigawatt Megawatt Kilowatt Terawattstunden Tonnen Kilometer Unternehmen Konzern Firma Startup Regierung Ende Anfang Mitte
     Quartal Umsatz Gewinn Investition Investitionen Rechenzentrum Rechenzentren Mitarbeiter Kunden Kunde
     Gründer Chef Sprecher Bericht Angaben Laut Zudem Damit Dabei Bereits Außerdem Deutsch Englisch""".split()
-) | frozenset(month_names("de")) | frozenset(weekday_names("de"))
+) | frozenset(month_names("de")) | frozenset(weekday_names("de")) | NOT_ORG_ACRONYMS
 _DETERMINERS = frozenset(
     """der die das den dem des ein eine einer eines einem einen kein keine keinen keinem keiner keines dieser
     diese dieses diesen diesem jeder jede jedes jeden jedem sein seine seinen seinem seiner ihr ihre ihren
@@ -93,7 +93,7 @@ def german_names(texts: Sequence[str], known: Iterable[str] = ()) -> set[str]:
             prev2, prev, prev_end = prev, word, m.end()
     names = set()
     for word in seen:
-        if word in _GERMAN_NOT_NAMES or word in NOT_ORG_ACRONYMS or len(word) < 2 or _is_place(word):
+        if word in _GERMAN_NOT_NAMES or len(word) < 2 or _is_place(word):
             continue
         if "-" in word:  # a compound ("KI-Infrastruktur") is a name only when every part is one
             if all(_name_shaped(part) for part in word.split("-") if part):

@@ -314,7 +314,7 @@ def _read_gazetteer(text: str) -> tuple[dict[str, tuple[str, bool]], dict[str, s
 # Country names that are also common English words or names, or a German name that is an English word.
 _NOT_PLACES = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Guernsey", "Island"})
 # CLDR codes left out: uninhabited or military places, and "St. Martin", a saint's day in German.
-_NOT_COUNTRIES = frozenset({"AQ", "AC", "BV", "CP", "DG", "GS", "HM", "IO", "MF", "TA", "TF", "UM"})
+_LEFT_OUT = frozenset({"AQ", "AC", "BV", "CP", "DG", "GS", "HM", "IO", "MF", "TA", "TF", "UM"})
 # Dependent territories lie within their country: "Puerto Rico" is no mismatch against "United States".
 _TERRITORY_OF = {
     **dict.fromkeys(("PR", "GU", "VI", "AS", "MP"), "US"), **dict.fromkeys(("GL", "FO"), "DK"),
@@ -339,7 +339,7 @@ def _add_cldr_countries(forms: dict[str, tuple[str, bool]], levels: dict[str, st
     en, de = country_names("en"), country_names("de")
     canonical_of: dict[str, str] = {}
     for code, en_name in en.items():
-        if code in _NOT_COUNTRIES:
+        if code in _LEFT_OUT:
             continue
         names = [n for n in (en_name, de.get(code)) if n and n not in _NOT_PLACES]
         # CLDR writes "&" and a typographic apostrophe; texts mostly write "and"/"und" and "'".
