@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The weighted soup of docs/judge-v8/choice-rule.md (0.25 x stage 10 + 0.75 x v7): assemble it, read it alone on
-# held-out sets, re-tune the thresholds and refit the learned verdict on the dev splits, run every dev set through
-# the pipeline with predictions, and compare paired with the shipped system (BASE, a scripts/baseline_dev.sh run).
+# The weighted soup of docs/judge-v8/choice-rule.md (the shipped soup averaged again with v7): assemble it, read
+# it alone on held-out sets, re-tune the thresholds and refit the learned verdict on the dev splits, run every dev
+# set through the pipeline with predictions, and compare paired with the shipped system (BASE: a
+# scripts/baseline_dev.sh run at the same commit).
 #   scripts/judge_v8.sh [OUT=runs/v8-eval] [BASE=runs/base-dev]
 set -euo pipefail
 OUT=${1:-runs/v8-eval}
